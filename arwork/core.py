@@ -15,10 +15,10 @@ import torch.nn as nn
 from PIL import Image
 
 # %% auto #0
-__all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'seed_everything', 'get_device', 'get_dtype', 'make_generator', 'to_uint8',
-           'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'image_grid', 'save_image', 'show_images', 'atomic_path',
-           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'unwrap_state_dict', 'check_state_dict',
-           'load_state_dict_strict', 'num_params', 'Registry']
+__all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'get_device', 'get_dtype',
+           'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'image_grid', 'save_image',
+           'show_images', 'atomic_path', 'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'unwrap_state_dict',
+           'check_state_dict', 'load_state_dict_strict', 'num_params', 'Registry', 'ModelEntry', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -216,3 +216,27 @@ class Registry(dict):
         close = difflib.get_close_matches(str(name), list(self), n=3)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ''
         raise KeyError(f"unknown {self.what} {name!r}.{hint} Known: {', '.join(sorted(self))}")
+
+# %% ../nbs/00_core.ipynb #c033
+@dataclass
+class ModelEntry:
+    "How the zoo builds and loads one named model."
+    name: str
+    kind: str                                   # 'tokenizer' | 'generator' | 'encoder'
+    build: Callable[..., nn.Module]             # build(**overrides) -> module with random weights
+    description: str = ''
+    checkpoint_key: str | None = None           # entry of the official file holding the weights (None: auto-unwrap)
+    drop_keys: Callable[[str], bool] | None = None  # keys official files carry that the model does not keep
+    load: Callable | None = None                # custom loader(model, path, key) -> model, for unusual layouts
+
+MODELS = Registry('model')
+QUICKSTARTS = Registry('quickstart family')
+BENCHMARKS = Registry('benchmark')
+
+def register_model(name: str, kind: str, description: str = '', checkpoint_key: str | None = None,
+                   drop_keys: Callable[[str], bool] | None = None, load: Callable | None = None):
+    "Decorator registering a builder function in `MODELS` under `name`."
+    def deco(build):
+        MODELS.register(name, ModelEntry(name, kind, build, description, checkpoint_key, drop_keys, load))
+        return build
+    return deco
