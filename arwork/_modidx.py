@@ -75,4 +75,12 @@ d = { 'settings': { 'branch': 'main',
                                'arwork.layers.rope_2d_table': ('layers.html#rope_2d_table', 'arwork/layers.py'),
                                'arwork.layers.set_attention_backend': ('layers.html#set_attention_backend', 'arwork/layers.py'),
                                'arwork.layers.swiglu_hidden': ('layers.html#swiglu_hidden', 'arwork/layers.py'),
-                               'arwork.layers.timestep_embedding': ('layers.html#timestep_embedding', 'arwork/layers.py')}}}
+                               'arwork.layers.timestep_embedding': ('layers.html#timestep_embedding', 'arwork/layers.py')},
+            'arwork.samplers': { 'arwork.samplers.cfg_batch': ('samplers.html#cfg_batch', 'arwork/samplers.py'),
+                                 'arwork.samplers.cfg_combine': ('samplers.html#cfg_combine', 'arwork/samplers.py'),
+                                 'arwork.samplers.cfg_linear': ('samplers.html#cfg_linear', 'arwork/samplers.py'),
+                                 'arwork.samplers.check_sampling_args': ('samplers.html#check_sampling_args', 'arwork/samplers.py'),
+                                 'arwork.samplers.process_logits': ('samplers.html#process_logits', 'arwork/samplers.py'),
+                                 'arwork.samplers.sample_logits': ('samplers.html#sample_logits', 'arwork/samplers.py'),
+                                 'arwork.samplers.top_k_filter': ('samplers.html#top_k_filter', 'arwork/samplers.py'),
+                                 'arwork.samplers.top_p_filter': ('samplers.html#top_p_filter', 'arwork/samplers.py')}}}
