@@ -128,4 +128,10 @@ d = { 'settings': { 'branch': 'main',
                                  'arwork.samplers.process_logits': ('samplers.html#process_logits', 'arwork/samplers.py'),
                                  'arwork.samplers.sample_logits': ('samplers.html#sample_logits', 'arwork/samplers.py'),
                                  'arwork.samplers.top_k_filter': ('samplers.html#top_k_filter', 'arwork/samplers.py'),
-                                 'arwork.samplers.top_p_filter': ('samplers.html#top_p_filter', 'arwork/samplers.py')}}}
+                                 'arwork.samplers.top_p_filter': ('samplers.html#top_p_filter', 'arwork/samplers.py')},
+            'arwork.zoo': { 'arwork.zoo._materialize': ('zoo.html#_materialize', 'arwork/zoo.py'),
+                            'arwork.zoo._register_all': ('zoo.html#_register_all', 'arwork/zoo.py'),
+                            'arwork.zoo.build': ('zoo.html#build', 'arwork/zoo.py'),
+                            'arwork.zoo.info': ('zoo.html#info', 'arwork/zoo.py'),
+                            'arwork.zoo.load': ('zoo.html#load', 'arwork/zoo.py'),
+                            'arwork.zoo.names': ('zoo.html#names', 'arwork/zoo.py')}}}
