@@ -206,7 +206,7 @@ def gpt_sample(model: GPT, labels, *, cfg: float = 1.0, cfg_interval: int = -1, 
 
 GPT.sample = gpt_sample
 
-# %% ../../nbs/20_generators.gpt.ipynb #c024
+# %% ../../nbs/20_generators.gpt.ipynb #c026
 def _drop_gpt_keys(k: str) -> bool: return k == 'freqs_cis' or '.kv_cache.' in k
 
 for _size in GPT_SIZES:
@@ -222,7 +222,7 @@ TINY_GPT = dict(dim=128, n_layer=4, n_head=4, grid=8, vocab_size=512, num_classe
                 drop_keys=_drop_gpt_keys)
 def build_gpt_tiny(**overrides): return GPT(GPTConfig(**{**TINY_GPT, **overrides}))
 
-# %% ../../nbs/20_generators.gpt.ipynb #c026
+# %% ../../nbs/20_generators.gpt.ipynb #c028
 def peak_memory_mb(device) -> float:
     "Peak memory: CUDA allocator peak on a GPU, the process's max resident set on a CPU."
     if torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20

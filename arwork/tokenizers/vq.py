@@ -145,6 +145,7 @@ class VQModel(nn.Module):
     "LlamaGen VQ tokenizer: `encode(images) -> codes (B, h, w)`, `decode(codes) -> images` (float, [-1, 1])."
     def __init__(self, cfg: VQConfig = VQConfig()):
         super().__init__()
+        if cfg.num_res_blocks < 1: raise ValueError(f"num_res_blocks must be >= 1, got {cfg.num_res_blocks}")
         self.cfg = cfg
         self.encoder, self.decoder = Encoder(cfg), Decoder(cfg)
         self.quantize = VectorQuantizer(cfg)
@@ -197,7 +198,7 @@ class VQModel(nn.Module):
         return self.decode_latent(z_q), losses
 
 # %% ../../nbs/10_tokenizers.vq.ipynb #c017
-TINY_VQ = dict(codebook_size=512, codebook_embed_dim=8, ch=64, ch_mult=(1, 2, 2), z_channels=64, num_res_blocks=1)
+TINY_VQ = dict(codebook_size=512, codebook_embed_dim=8, ch=16, ch_mult=(1, 2, 4), z_channels=32, num_res_blocks=1)
 
 @register_model('llamagen-vq16', 'tokenizer', "LlamaGen VQ-16: 16x downsampling, 16384 l2-normalised 8-d codes",
                 checkpoint_key='model')
