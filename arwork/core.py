@@ -202,15 +202,23 @@ def num_params(model: nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 # %% ../nbs/00_core.ipynb #c030
+def _identity(obj) -> str:
+    "What makes two registrations 'the same definition': the qualified name of the function behind them."
+    f = getattr(obj, 'build', obj)
+    return getattr(f, '__qualname__', repr(f))
+
 class Registry(dict):
     "A name -> object mapping that refuses duplicate names and names the choices on a failed lookup."
     def __init__(self, what: str): super().__init__(); self.what = what
     def register(self, name: str, obj=None):
         "Register `obj` under `name`; usable as a decorator when `obj` is omitted."
         if obj is None: return lambda o: self.register(name, o) or o
-        if name in self: raise KeyError(f"{self.what} {name!r} is already registered")
-        self[name] = obj
+        # re-running a notebook cell or re-importing a module registers the same definition again: allowed
+        if name in self and _identity(self[name]) != _identity(obj):
+            raise KeyError(f"{self.what} {name!r} is already registered")
+        dict.__setitem__(self, name, obj)
         return obj
+
     def __missing__(self, name):
         import difflib
         close = difflib.get_close_matches(str(name), list(self), n=3)
