@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['top_k_filter', 'top_p_filter', 'cfg_combine', 'cfg_batch', 'cfg_linear', 'process_logits', 'sample_logits',
-           'check_sampling_args']
+__all__ = ['top_k_filter', 'top_p_filter', 'top_p_filter_ascending', 'cfg_combine', 'cfg_extrapolate', 'cfg_batch', 'cfg_linear',
+           'process_logits', 'sample_logits', 'check_sampling_args']
 
 # %% ../nbs/40_samplers.ipynb #c006
 def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
@@ -30,10 +30,24 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
     return logits.masked_fill_(remove, float('-inf'))
 
 # %% ../nbs/40_samplers.ipynb #c010
+def top_p_filter_ascending(logits: torch.Tensor, p: float) -> torch.Tensor:
+    "VAR's nucleus filter: ascending sort, remove while the cumulative mass is <= 1 - p (never the top token). In place."
+    if p <= 0.0: return logits
+    sorted_logits, order = logits.sort(dim=-1, descending=False)
+    remove_sorted = sorted_logits.softmax(dim=-1).cumsum_(dim=-1) <= (1 - p)
+    remove_sorted[..., -1:] = False
+    return logits.masked_fill_(remove_sorted.scatter(order.ndim - 1, order, remove_sorted), float('-inf'))
+
+# %% ../nbs/40_samplers.ipynb #c013
 def cfg_combine(logits: torch.Tensor, scale: float) -> torch.Tensor:
     "Split a doubled batch (conditional rows first) and return `uncond + (cond - uncond) * scale`."
     cond, uncond = logits.chunk(2, dim=0)
     return uncond + (cond - uncond) * scale
+
+def cfg_extrapolate(logits: torch.Tensor, t: float) -> torch.Tensor:
+    "VAR's form of guidance on a doubled batch: `(1 + t) * cond - t * uncond` (`t = 0` is unguided; `t = s - 1`)."
+    cond, uncond = logits.chunk(2, dim=0)
+    return (1 + t) * cond - t * uncond
 
 def cfg_batch(labels: torch.Tensor, null_class: int) -> torch.Tensor:
     "Labels followed by as many null-class labels: the doubled batch guidance runs on."
@@ -43,7 +57,7 @@ def cfg_linear(cfg: float, progress: float) -> float:
     "A guidance scale ramping linearly from 1 (progress 0) to `cfg` (progress 1)."
     return 1.0 + (cfg - 1.0) * progress
 
-# %% ../nbs/40_samplers.ipynb #c013
+# %% ../nbs/40_samplers.ipynb #c016
 def process_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
     "Temperature, then top-k, then top-p, on float32 logits `(..., V)`; returns new logits."
     logits = logits.float() / max(temperature, 1e-5)
