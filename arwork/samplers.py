@@ -16,7 +16,7 @@ def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
     "Set logits strictly below the k-th largest of each row to -inf (ties with the k-th survive). In place."
     if k <= 0: return logits
     k = min(max(k, 1), logits.shape[-1])
-    kth = torch.topk(logits, k, dim=-1).values[..., -1:]
+    kth = torch.topk(logits, k, dim=-1, sorted=False).values.amin(-1, keepdim=True)   # no need to sort the k
     return logits.masked_fill_(logits < kth, float('-inf'))
 
 def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:

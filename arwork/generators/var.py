@@ -92,9 +92,12 @@ class AdaLNSelfAttn(nn.Module):
         if cfg.shared_aln: self.ada_gss = nn.Parameter(torch.randn(1, 1, 6, C) / C ** 0.5)
         else: self.ada_lin = nn.Sequential(nn.SiLU(inplace=False), nn.Linear(C, 6 * C))
 
-    def forward(self, x, cond_BD, attn_bias=None):
-        ada = (self.ada_gss + cond_BD) if self.shared_aln else self.ada_lin(cond_BD).view(-1, 1, 6, self.C)
-        gamma1, gamma2, scale1, scale2, shift1, shift2 = ada.unbind(2)
+    def modulation(self, cond_BD):
+        "The six AdaLN vectors `(B, 1, 6, C)` for a condition (with shared AdaLN: the shared projection's output)."
+        return (self.ada_gss + cond_BD) if self.shared_aln else self.ada_lin(cond_BD).view(-1, 1, 6, self.C)
+
+    def forward(self, x, cond_BD, attn_bias=None, ada=None):
+        gamma1, gamma2, scale1, scale2, shift1, shift2 = (self.modulation(cond_BD) if ada is None else ada).unbind(2)
         x = x + self.drop_path(self.attn(modulate(self.ln_wo_grad(x), shift1, scale1), attn_bias).mul_(gamma1))
         return x + self.drop_path(self.ffn(modulate(self.ln_wo_grad(x), shift2, scale2)).mul(gamma2))
 
@@ -106,8 +109,10 @@ class AdaLNBeforeHead(nn.Module):
         self.ln_wo_grad = nn.LayerNorm(self.C, eps=cfg.norm_eps, elementwise_affine=False)
         self.ada_lin = nn.Sequential(nn.SiLU(inplace=False), nn.Linear(self.C, 2 * self.C))
 
-    def forward(self, x, cond_BD):
-        scale, shift = self.ada_lin(cond_BD).view(-1, 1, 2, self.C).unbind(2)
+    def modulation(self, cond_BD): return self.ada_lin(cond_BD).view(-1, 1, 2, self.C)
+
+    def forward(self, x, cond_BD, mod=None):
+        scale, shift = (self.modulation(cond_BD) if mod is None else mod).unbind(2)
         return modulate(self.ln_wo_grad(x), shift, scale)
 
 # %% ../../nbs/21_generators.var.ipynb #c010
@@ -162,7 +167,8 @@ class VAR(nn.Module):
     def _ada(self, cond_BD):
         return self.shared_ada_lin(cond_BD).view(-1, 1, 6, self.cfg.embed_dim) if self.cfg.shared_aln else cond_BD
 
-    def logits(self, h, cond_BD): return self.head(self.head_nm(h.float(), cond_BD).float()).float()
+    def logits(self, h, cond_BD, head_mod=None):
+        return self.head(self.head_nm(h.float(), cond_BD, head_mod).float()).float()
 
     def forward(self, labels: torch.Tensor, x_BLCv: torch.Tensor, upto: int | None = None) -> torch.Tensor:
         """Teacher forcing: labels `(B,)` and the tokenizer's teacher input `(B, L - 1, Cv)` -> logits `(B, L, V)`.
@@ -248,14 +254,16 @@ def var_sample(model: VAR, labels=None, *, batch: int | None = None, cfg: float 
     f_hat = torch.zeros(B, c.z_channels, P, P, device=device)
     for b in model.blocks:
         b.attn.kv_cache = KVCache(2 * B, c.num_heads, c.L, c.embed_dim // c.num_heads, x.dtype, device)
-    ada, steps = model._ada(cond_BD), []
+    # the condition is the same at every scale: compute each block's AdaLN vectors once, not once per scale
+    ada = model._ada(cond_BD)
+    block_mods, head_mod, steps = [b.modulation(ada) for b in model.blocks], model.head_nm.modulation(cond_BD), []
     codebook = vae.quantize.embedding.weight
     try:
         for k, pn in enumerate(c.patch_nums):
             r = k / (K - 1)
             h = x
-            for b in model.blocks: h = b(h, ada)
-            logits = cfg_extrapolate(model.logits(h, cond_BD), cfg * r)
+            for b, mod in zip(model.blocks, block_mods): h = b(h, None, ada=mod)
+            logits = cfg_extrapolate(model.logits(h, cond_BD, head_mod), cfg * r)
             if top_k > 0: top_k_filter(logits, top_k)
             if top_p > 0: top_p_filter_ascending(logits, top_p)
             V = logits.shape[-1]
