@@ -10,13 +10,14 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path
+from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path, save_checkpoint
 from .data import make_shapes, SHAPES_CLASSES
 from . import zoo
 from .train import fit
 
 # %% auto #0
-__all__ = ['QUICKSTART_DEFAULTS', 'vq_recon_loss', 'encode_dataset', 'quickstart_figure', 'quickstart_llamagen']
+__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'vq_recon_loss', 'encode_dataset', 'shapes_tensors', 'flips',
+           'save_models', 'quickstart_figure', 'quickstart_llamagen', 'quickstart_var']
 
 # %% ../nbs/85_quickstart.ipynb #c006
 def vq_recon_loss(vq, images: torch.Tensor) -> torch.Tensor:
@@ -33,6 +34,24 @@ def encode_dataset(vq, images: torch.Tensor, batch_size: int = 256, flip: bool =
     return torch.cat(out)
 
 # %% ../nbs/85_quickstart.ipynb #c008
+def shapes_tensors(n: int, res: int, seed: int):
+    "`n` images of the shapes dataset as float `NCHW` in [-1, 1], their labels, and the number of classes."
+    seed_everything(seed)
+    pixels, labels = make_shapes(n, res=res, seed=seed)
+    images = torch.from_numpy(pixels).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+    labels = torch.from_numpy(labels).long()
+    return images, labels, int(labels.max()) + 1
+
+def flips(x: torch.Tensor) -> torch.Tensor:
+    "Mirror each image left-right with probability 1/2."
+    return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < 0.5, x.flip(-1), x)
+
+def save_models(run_dir, **models):
+    "Save each model as `run_dir/<name>.pt` holding `{'model': state_dict}` (skipped when `run_dir` is None)."
+    if run_dir is None: return
+    for name, m in models.items(): save_checkpoint({'model': m.state_dict()}, Path(run_dir) / f'{name}.pt')
+
+# %% ../nbs/85_quickstart.ipynb #c010
 def quickstart_figure(panels: dict[str, torch.Tensor], class_names: list[str], path: str | Path, title: str = ''):
     "Save a figure of `(rows, cols, C, H, W)` image panels side by side with class names on the rows."
     import matplotlib; matplotlib.use('Agg', force=False)
@@ -53,30 +72,27 @@ def quickstart_figure(panels: dict[str, torch.Tensor], class_names: list[str], p
     plt.close(fig)
     return Path(path)
 
-# %% ../nbs/85_quickstart.ipynb #c010
+# %% ../nbs/85_quickstart.ipynb #c012
 QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=900, res=32, num_images=6000, batch_size=32, cfg=3.0,
                            seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3)
 
 def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None,
                         device=None, out: str | Path = 'figures/quickstart.png', seed: int = 0,
                         num_images: int | None = None, batch_size: int | None = None, cfg: float | None = None,
-                        seeds_per_class: int | None = None, progress: bool = True, **kw) -> Path:
-    "Train a tiny VQ + GPT (LlamaGen family) on the embedded dataset and save a sample figure to `out`."
+                        seeds_per_class: int | None = None, progress: bool = True, run_dir: str | Path | None = 'runs/quickstart',
+                        **kw) -> Path:
+    """Train a tiny VQ + GPT (LlamaGen family) on the embedded dataset, save a sample figure to `out` and the trained
+    models to `run_dir` (loadable with `zoo.load('llamagen-vq-tiny', run_dir/'tokenizer.pt')` and `'llamagen-gpt-tiny'`)."""
     o = {**QUICKSTART_DEFAULTS, **{k: v for k, v in dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
          num_images=num_images, batch_size=batch_size, cfg=cfg, seeds_per_class=seeds_per_class).items() if v is not None}, **kw}
     device = get_device(device)
     t0 = time.time()
-    seed_everything(seed)
-    pixels, labels = make_shapes(o['num_images'], res=o['res'], seed=seed)
-    images = torch.from_numpy(pixels).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-    labels = torch.from_numpy(labels).long()
-    n_cls = int(labels.max()) + 1
+    images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
 
     # 1. tokenizer
     vq = zoo.build('llamagen-vq-tiny')
     if o['res'] % vq.downsample_factor:
         raise ValueError(f"res {o['res']} is not a multiple of the tokenizer's downsample factor {vq.downsample_factor}")
-    flips = lambda x: torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < 0.5, x.flip(-1), x)
     img_loader = DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True)
     fit(vq, img_loader, o['tokenizer_steps'], lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine',
         min_lr_ratio=0.1, loss_fn=lambda b: vq_recon_loss(vq, flips(b[0])), device=device, progress=progress,
@@ -104,9 +120,51 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
         dec = lambda c: vq.decode(c.view(-1, grid, grid)).clamp(-1, 1).view(n_cls, s, *real.shape[2:])
         panels = {'real images': real, 'reconstructions': recon.view_as(real),
                   'samples, no guidance': dec(plain), f'samples, cfg {o["cfg"]:g}': dec(guided)}
+    save_models(run_dir, tokenizer=vq, generator=gpt)
     names = list(SHAPES_CLASSES[:n_cls])
-    path = quickstart_figure({k: v.cpu() for k, v in panels.items()}, names, out,
+    return quickstart_figure({k: v.cpu() for k, v in panels.items()}, names, out,
                              f'arwork quickstart: tiny VQ + GPT (LlamaGen) trained {time.time() - t0:.0f} s on {device.type}')
-    return path
 
 QUICKSTARTS.register('llamagen', quickstart_llamagen)
+
+# %% ../nbs/85_quickstart.ipynb #c014
+VAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=900, res=32, num_images=6000, batch_size=32, cfg=2.0,
+                               seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3)
+
+def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,
+                   out: str | Path = 'figures/quickstart_var.png', seed: int = 0, num_images: int | None = None,
+                   cfg: float | None = None, seeds_per_class: int | None = None, progress: bool = True,
+                   run_dir: str | Path | None = 'runs/quickstart-var', **kw) -> Path:
+    "Train a tiny multi-scale VQVAE + VAR on the embedded dataset; save a sample figure and the models."
+    from arwork.generators.var import attach_vae
+    o = {**VAR_QUICKSTART_DEFAULTS, **{k: v for k, v in dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
+         num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class).items() if v is not None}, **kw}
+    if o['res'] != 32: raise ValueError(f"the tiny VAR pair works on 32-px images, got res {o['res']}")
+    device = get_device(device)
+    t0 = time.time()
+    images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
+    vae = zoo.build('var-vqvae-tiny')
+    def vae_loss(b):
+        x = flips(b[0]); recon, vq = vae(x)
+        return F.mse_loss(recon, x) + vq
+    fit(vae, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True),
+        o['tokenizer_steps'], lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
+        loss_fn=vae_loss, device=device, progress=progress, desc='1/2 tokenizer')
+    var = attach_vae(zoo.build('var-tiny', num_classes=n_cls), vae.eval())
+    fit(var, DataLoader(TensorDataset(images, labels), batch_size=o['batch_size'], shuffle=True, drop_last=True),
+        o['steps'], lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1,
+        loss_fn=lambda b: var.loss((flips(b[0]), b[1])), device=device, progress=progress, desc='2/2 generator')
+    s = o['seeds_per_class']
+    cls = torch.arange(n_cls, device=device).repeat_interleave(s)
+    with torch.no_grad():
+        real = torch.stack([images[labels == c][:s] for c in range(n_cls)]).to(device)
+        recon = vae.decode(vae.encode(real.flatten(0, 1))).view_as(real)
+        shape = lambda x: x.view(n_cls, s, *real.shape[2:])
+        panels = {'real images': real, 'reconstructions': recon,
+                  'samples, no guidance': shape(var.sample(cls, cfg=0.0, generator=torch.Generator(device).manual_seed(seed))),
+                  f'samples, cfg {o["cfg"]:g}': shape(var.sample(cls, cfg=o['cfg'], generator=torch.Generator(device).manual_seed(seed)))}
+    save_models(run_dir, tokenizer=vae, generator=var)
+    return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
+                             f'arwork quickstart: tiny multi-scale VQVAE + VAR trained {time.time() - t0:.0f} s on {device.type}')
+
+QUICKSTARTS.register('var', quickstart_var)

@@ -186,7 +186,7 @@ class VAR(nn.Module):
         for b in self.blocks: x = b(x, ada, bias)
         return self.logits(x, cond_BD)
 
-# %% ../../nbs/21_generators.var.ipynb #c016
+# %% ../../nbs/21_generators.var.ipynb #c018
 def attach_vae(model: VAR, vae: MSVQVAE) -> VAR:
     "Give `model` the tokenizer it trains and samples with (kept outside its modules and its state dict)."
     check_patch_nums(model.cfg.patch_nums, vae)
@@ -200,9 +200,10 @@ def _vae(model: VAR) -> MSVQVAE:
     if not hasattr(model, '_vae'): raise RuntimeError("no tokenizer attached: call attach_vae(model, vae) first")
     return model._vae[0]
 
-def var_loss(model: VAR, batch, label_smoothing: float = 0.0, stage: int | None = None, stage_weight: float = 1.0):
-    """Teacher-forced CE over all scales for `batch = (images, labels)`. `stage` (progressive training) keeps scales
-    `0..stage` and multiplies the newest scale's token weights by `stage_weight`."""
+def var_loss(model: VAR, batch, label_smoothing: float = 0.0, stage: int | None = None, stage_weight: float = 1.0,
+             weights: torch.Tensor | None = None):
+    """Teacher-forced CE over all scales for `batch = (images, labels)`. Per-token `weights` `(L,)` default to `1/L`;
+    `stage` (progressive training) keeps scales `0..stage` and multiplies the newest scale's weights by `stage_weight`."""
     images, labels = batch
     vae = _vae(model)
     with torch.no_grad():
@@ -212,13 +213,13 @@ def var_loss(model: VAR, batch, label_smoothing: float = 0.0, stage: int | None 
     L = model.cfg.L
     ed = L if stage is None else model.begin_ends[stage][1]
     logits = model(labels, x_in, upto=ed)
-    w = torch.full((ed,), 1.0 / L, device=logits.device)
+    w = (torch.full((L,), 1.0 / L) if weights is None else weights.float()).to(logits.device)[:ed].clone()
     if stage is not None and stage > 0: w[model.begin_ends[stage][0]:ed] *= stage_weight
     return token_cross_entropy(logits, target[:, :ed], label_smoothing, w)
 
 VAR.loss = var_loss
 
-# %% ../../nbs/21_generators.var.ipynb #c018
+# %% ../../nbs/21_generators.var.ipynb #c022
 def gumbel_softmax(logits, tau: float, generator=None):
     "Soft Gumbel-softmax with the Gumbel noise `-log(Exp(1))` drawn from `generator`."
     g = -torch.empty_like(logits).exponential_(generator=generator).log()
@@ -289,7 +290,7 @@ def var_sample(model: VAR, labels=None, *, batch: int | None = None, cfg: float 
 
 VAR.sample = var_sample
 
-# %% ../../nbs/21_generators.var.ipynb #c024
+# %% ../../nbs/21_generators.var.ipynb #c028
 def box_mask(P: int, y0: float, x0: float, y1: float, x1: float) -> torch.Tensor:
     "A P x P mask that is 1 inside the box given in relative coordinates `(y0, x0)-(y1, x1)`."
     m = torch.zeros(P, P)
@@ -309,7 +310,7 @@ def var_edit(model: VAR, images: torch.Tensor, mask: torch.Tensor, labels, mode:
     if isinstance(labels, int): labels = [labels] * len(images)
     return model.sample(labels, edit=(gt, keep.to(images.device)), **sample_kw)
 
-# %% ../../nbs/21_generators.var.ipynb #c028
+# %% ../../nbs/21_generators.var.ipynb #c032
 for _d in (16, 20, 24, 30, 36):
     register_model(f'var-d{_d}', 'generator', f'VAR depth {_d} ({"512 px, shared AdaLN" if _d == 36 else "256 px"})')(
         lambda _d=_d, **kw: VAR(var_config(_d, **kw)))
@@ -320,7 +321,7 @@ TINY_VAR = dict(depth=4, embed_dim=128, num_heads=4, num_classes=10, vocab_size=
 @register_model('var-tiny', 'generator', 'a 4-block VAR over the tiny VQVAE (32 px, scales 1..8), for CPU work')
 def build_var_tiny(**overrides): return VAR(VARConfig(**{**TINY_VAR, **overrides}))
 
-# %% ../../nbs/21_generators.var.ipynb #c030
+# %% ../../nbs/21_generators.var.ipynb #c034
 def bench_var(size: str = 'd16', batch: int = 8, cfg: float = 1.5, top_k: int = 900, top_p: float = 0.96,
               device=None, dtype: str = 'fp32', seed: int = 0) -> dict:
     "Sampling throughput of a random VAR (`size` 'd16'..'d36' or 'tiny') with its tokenizer."

@@ -197,7 +197,7 @@ def check_patch_nums(patch_nums, vae: MSVQVAE):
     if tuple(patch_nums) != tuple(vae.patch_nums):
         raise ValueError(f"patch_nums {tuple(patch_nums)} do not fit the tokenizer's {tuple(vae.patch_nums)}")
 
-# %% ../../nbs/11_tokenizers.msvq.ipynb #c015
+# %% ../../nbs/11_tokenizers.msvq.ipynb #c017
 TINY_MSVQ = dict(vocab_size=512, z_channels=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, patch_nums=(1, 2, 3, 4, 6, 8))
 
 @register_model('var-vqvae', 'tokenizer', "VAR's multi-scale residual VQVAE (4096 codes, 256 px: 10 scales 1..16)")
