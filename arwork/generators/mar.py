@@ -276,7 +276,8 @@ def reveal_schedule(num_iter: int, L: int = 256) -> list[int]:
 
 def cfg_schedule_value(cfg: float, schedule: str, n_masked_after: int, L: int) -> float:
     "The guidance scale of an iteration that leaves `n_masked_after` tokens unknown."
-    if schedule == 'linear': return float(torch.tensor(1 + (cfg - 1) * (L - n_masked_after) / L, dtype=torch.float32))
+    if schedule == 'linear':   # evaluated in float32, operation by operation, as the official code does
+        return (1 + (cfg - 1) * (L - torch.tensor([float(n_masked_after)])[0]) / L).item()
     if schedule == 'constant': return cfg
     raise ValueError(f"unknown cfg schedule {schedule!r}; expected 'linear' or 'constant'")
 
