@@ -5,6 +5,7 @@
 # %% ../nbs/85_quickstart.ipynb #c003
 from __future__ import annotations
 import time, math
+import numpy as np
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -16,8 +17,9 @@ from . import zoo
 from .train import fit
 
 # %% auto #0
-__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'vq_recon_loss', 'encode_dataset', 'shapes_tensors', 'flips',
-           'save_models', 'quickstart_figure', 'quickstart_llamagen', 'quickstart_var']
+__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'vq_recon_loss', 'encode_dataset',
+           'shapes_tensors', 'flips', 'save_models', 'quickstart_figure', 'quickstart_llamagen', 'quickstart_var',
+           'quickstart_mar']
 
 # %% ../nbs/85_quickstart.ipynb #c006
 def vq_recon_loss(vq, images: torch.Tensor) -> torch.Tensor:
@@ -168,3 +170,55 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
                              f'arwork quickstart: tiny multi-scale VQVAE + VAR trained {time.time() - t0:.0f} s on {device.type}')
 
 QUICKSTARTS.register('var', quickstart_var)
+
+# %% ../nbs/85_quickstart.ipynb #c016
+MAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=1500, res=32, num_images=6000, batch_size=32, cfg=3.0,
+                               seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=16, num_steps=50, kl_weight=1e-6)
+
+def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,
+                   out: str | Path = 'figures/quickstart_mar.png', seed: int = 0, num_images: int | None = None,
+                   cfg: float | None = None, seeds_per_class: int | None = None, progress: bool = True,
+                   run_dir: str | Path | None = 'runs/quickstart-mar', **kw) -> Path:
+    "Train a tiny KL VAE + MAR on the embedded dataset (through the latent cache); save a sample figure and the models."
+    import tempfile
+    from arwork.data import extract_latents, LatentDataset
+    from arwork.tokenizers.kl import DiagonalGaussian
+    o = {**MAR_QUICKSTART_DEFAULTS, **{k: v for k, v in dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
+         num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class).items() if v is not None}, **kw}
+    if o['res'] != 32: raise ValueError(f"the tiny MAR pair works on 32-px images, got res {o['res']}")
+    device = get_device(device)
+    t0 = time.time()
+    images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
+    vae = zoo.build('mar-kl-tiny')
+    def vae_loss(b):
+        x = flips(b[0]); recon, kl = vae(x)
+        return F.mse_loss(recon, x) + o['kl_weight'] * kl.mean()
+    fit(vae, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True),
+        o['tokenizer_steps'], lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
+        loss_fn=vae_loss, device=device, progress=progress, desc='1/2 tokenizer')
+    vae.eval()
+    cache = Path(run_dir) / 'latents' if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-latents-'))
+    dataset = TensorDataset(images, labels)
+    extract_latents(lambda x: vae.encode_moments(x.to(device)), dataset, cache, batch_size=256, progress=progress)
+    mar = zoo.build('mar-tiny', num_classes=n_cls, num_sampling_steps=o['num_steps'])
+    scale = vae.cfg.scale
+    loss = lambda b: mar.loss((DiagonalGaussian(b[0]).sample() * scale, b[1]))
+    fit(mar, DataLoader(LatentDataset(cache), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['steps'],
+        lr=o['lr'], weight_decay=0.02, warmup=100, schedule='cosine', min_lr_ratio=0.1, loss_fn=loss, device=device,
+        progress=progress, desc='2/2 generator')
+    s = o['seeds_per_class']
+    cls = torch.arange(n_cls, device=device).repeat_interleave(s)
+    with torch.no_grad():
+        real = torch.stack([images[labels == c][:s] for c in range(n_cls)]).to(device)
+        recon = vae.decode(vae.encode(real.flatten(0, 1), sample=False)).clamp(-1, 1).view_as(real)
+        def draw(c):
+            np.random.seed(seed)                   # MAR's orders come from NumPy's generator
+            lat = mar.sample(cls, num_iter=o['num_iter'], cfg=c, generator=torch.Generator(device).manual_seed(seed))
+            return vae.decode(lat).clamp(-1, 1).view_as(real)
+        panels = {'real images': real, 'reconstructions': recon, 'samples, no guidance': draw(1.0),
+                  f'samples, cfg {o["cfg"]:g} (linear)': draw(o['cfg'])}
+    save_models(run_dir, tokenizer=vae, generator=mar)
+    return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
+                             f'arwork quickstart: tiny KL VAE + MAR trained {time.time() - t0:.0f} s on {device.type}')
+
+QUICKSTARTS.register('mar', quickstart_mar)

@@ -81,7 +81,8 @@ class KLVAE(nn.Module):
         return self.decoder(self.post_quant_conv(post.sample(generator))), kl
 
 # %% ../../nbs/12_tokenizers.kl.ipynb #c008
-TINY_KL = dict(embed_dim=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1)
+# a small VAE trained with a tiny KL weight has latents of about unit variance already: no rescaling (scale 1)
+TINY_KL = dict(embed_dim=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, scale=1.0)
 
 @register_model('mar-kl16', 'tokenizer', "MAR's KL-16 VAE (16 continuous channels at 1/16 resolution)", checkpoint_key='model')
 def build_kl16(**overrides): return KLVAE(KLConfig(**overrides))
