@@ -18,8 +18,8 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'vq_recon_loss', 'encode_dataset',
-           'shapes_tensors', 'flips', 'save_models', 'quickstart_figure', 'quickstart_llamagen', 'quickstart_var',
-           'quickstart_mar']
+           'shapes_tensors', 'flips', 'merge_options', 'class_rows', 'save_models', 'quickstart_figure',
+           'quickstart_llamagen', 'quickstart_var', 'quickstart_mar']
 
 # %% ../nbs/85_quickstart.ipynb #c006
 def vq_recon_loss(vq, images: torch.Tensor) -> torch.Tensor:
@@ -47,6 +47,15 @@ def shapes_tensors(n: int, res: int, seed: int):
 def flips(x: torch.Tensor) -> torch.Tensor:
     "Mirror each image left-right with probability 1/2."
     return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < 0.5, x.flip(-1), x)
+
+def merge_options(defaults: dict, given: dict, extra: dict) -> dict:
+    "A recipe's options: its defaults, overridden by the arguments given (None = not given) and by extra keywords."
+    return {**defaults, **{k: v for k, v in given.items() if v is not None}, **extra}
+
+def class_rows(images, labels, n_cls: int, per_class: int, device):
+    "The first `per_class` real images of every class, `(n_cls, per_class, C, H, W)`, and the matching class ids."
+    real = torch.stack([images[labels == c][:per_class] for c in range(n_cls)]).to(device)
+    return real, torch.arange(n_cls, device=device).repeat_interleave(per_class)
 
 def save_models(run_dir, **models):
     "Save each model as `run_dir/<name>.pt` holding `{'model': state_dict}` (skipped when `run_dir` is None)."
@@ -85,8 +94,8 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
                         **kw) -> Path:
     """Train a tiny VQ + GPT (LlamaGen family) on the embedded dataset, save a sample figure to `out` and the trained
     models to `run_dir` (loadable with `zoo.load('llamagen-vq-tiny', run_dir/'tokenizer.pt')` and `'llamagen-gpt-tiny'`)."""
-    o = {**QUICKSTART_DEFAULTS, **{k: v for k, v in dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
-         num_images=num_images, batch_size=batch_size, cfg=cfg, seeds_per_class=seeds_per_class).items() if v is not None}, **kw}
+    o = merge_options(QUICKSTART_DEFAULTS, dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res, num_images=num_images,
+                                                batch_size=batch_size, cfg=cfg, seeds_per_class=seeds_per_class), kw)
     device = get_device(device)
     t0 = time.time()
     images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
@@ -113,11 +122,10 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
 
     # 4. samples: one row per class, one column per seed, the same seeds with and without guidance
     s = o['seeds_per_class']
-    cls = torch.arange(n_cls, device=device).repeat_interleave(s)
+    real, cls = class_rows(images, labels, n_cls, s, device)
     plain = gpt.sample(cls, cfg=1.0, generator=torch.Generator(device).manual_seed(seed))
     guided = gpt.sample(cls, cfg=o['cfg'], generator=torch.Generator(device).manual_seed(seed))
     with torch.no_grad():
-        real = torch.stack([images[labels == c][:s] for c in range(n_cls)]).to(device)
         recon = vq.decode(vq.encode(real.flatten(0, 1))).clamp(-1, 1)
         dec = lambda c: vq.decode(c.view(-1, grid, grid)).clamp(-1, 1).view(n_cls, s, *real.shape[2:])
         panels = {'real images': real, 'reconstructions': recon.view_as(real),
@@ -130,7 +138,7 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
 QUICKSTARTS.register('llamagen', quickstart_llamagen)
 
 # %% ../nbs/85_quickstart.ipynb #c014
-VAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=900, res=32, num_images=6000, batch_size=32, cfg=2.0,
+VAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=1800, res=32, num_images=6000, batch_size=32, cfg=2.0,
                                seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3)
 
 def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,
@@ -139,8 +147,8 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
                    run_dir: str | Path | None = 'runs/quickstart-var', **kw) -> Path:
     "Train a tiny multi-scale VQVAE + VAR on the embedded dataset; save a sample figure and the models."
     from arwork.generators.var import attach_vae
-    o = {**VAR_QUICKSTART_DEFAULTS, **{k: v for k, v in dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
-         num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class).items() if v is not None}, **kw}
+    o = merge_options(VAR_QUICKSTART_DEFAULTS, dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
+                                                    num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class), kw)
     if o['res'] != 32: raise ValueError(f"the tiny VAR pair works on 32-px images, got res {o['res']}")
     device = get_device(device)
     t0 = time.time()
@@ -157,9 +165,8 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
         o['steps'], lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1,
         loss_fn=lambda b: var.loss((flips(b[0]), b[1])), device=device, progress=progress, desc='2/2 generator')
     s = o['seeds_per_class']
-    cls = torch.arange(n_cls, device=device).repeat_interleave(s)
+    real, cls = class_rows(images, labels, n_cls, s, device)
     with torch.no_grad():
-        real = torch.stack([images[labels == c][:s] for c in range(n_cls)]).to(device)
         recon = vae.decode(vae.encode(real.flatten(0, 1))).view_as(real)
         shape = lambda x: x.view(n_cls, s, *real.shape[2:])
         panels = {'real images': real, 'reconstructions': recon,
@@ -183,8 +190,8 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
     import tempfile
     from arwork.data import extract_latents, LatentDataset
     from arwork.tokenizers.kl import DiagonalGaussian
-    o = {**MAR_QUICKSTART_DEFAULTS, **{k: v for k, v in dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
-         num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class).items() if v is not None}, **kw}
+    o = merge_options(MAR_QUICKSTART_DEFAULTS, dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
+                                                    num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class), kw)
     if o['res'] != 32: raise ValueError(f"the tiny MAR pair works on 32-px images, got res {o['res']}")
     device = get_device(device)
     t0 = time.time()
@@ -207,9 +214,8 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
         lr=o['lr'], weight_decay=0.02, warmup=100, schedule='cosine', min_lr_ratio=0.1, loss_fn=loss, device=device,
         progress=progress, desc='2/2 generator')
     s = o['seeds_per_class']
-    cls = torch.arange(n_cls, device=device).repeat_interleave(s)
+    real, cls = class_rows(images, labels, n_cls, s, device)
     with torch.no_grad():
-        real = torch.stack([images[labels == c][:s] for c in range(n_cls)]).to(device)
         recon = vae.decode(vae.encode(real.flatten(0, 1), sample=False)).clamp(-1, 1).view_as(real)
         def draw(c):
             np.random.seed(seed)                   # MAR's orders come from NumPy's generator
