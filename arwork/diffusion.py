@@ -34,10 +34,9 @@ def respaced_timesteps(num_steps: int, count: int) -> list[int]:
     return sorted(set(kept))
 
 # %% ../nbs/03_diffusion.ipynb #c009
-def _table(arr: np.ndarray, t: torch.Tensor, ndim: int) -> torch.Tensor:
-    "Look up float64 `arr[t]`, cast to float32 (at use time, as the reference does), shaped to broadcast over `ndim` dims."
-    out = torch.from_numpy(arr).to(t.device)[t].float()
-    return out.view(-1, *([1] * (ndim - 1)))
+def _lookup(table: torch.Tensor, t: torch.Tensor, ndim: int) -> torch.Tensor:
+    "`table[t]` (float64) cast to float32 at use time, as the reference does, shaped to broadcast over `ndim` dims."
+    return table[t].float().view(-1, *([1] * (ndim - 1)))
 
 def normal_kl(mean1, logvar1, mean2, logvar2):
     "KL(N(mean1, e^logvar1) || N(mean2, e^logvar2)), elementwise."
@@ -72,6 +71,7 @@ class GaussianDiffusion:
         self.posterior_mean_coef1 = b * np.sqrt(ac_prev) / (1.0 - ac)
         self.posterior_mean_coef2 = (1.0 - ac_prev) * np.sqrt(1.0 - b) / (1.0 - ac)
         self.log_betas = np.log(b)
+        self._device_tables = {}
 
     @classmethod
     def create(cls, steps: int | str | None = None, schedule: str = 'cosine', num_train_steps: int = 1000):
@@ -83,18 +83,21 @@ class GaussianDiffusion:
 
     def q_sample(self, x0, t, noise):
         "Noisy `x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) noise`."
-        return _table(self.sqrt_alphas_cumprod, t, x0.ndim) * x0 + _table(self.sqrt_one_minus_alphas_cumprod, t, x0.ndim) * noise
+        T = lambda name: self._table(name, t, x0.ndim)
+        return T('sqrt_alphas_cumprod') * x0 + T('sqrt_one_minus_alphas_cumprod') * noise
 
     def q_posterior_mean(self, x0, x_t, t):
-        return _table(self.posterior_mean_coef1, t, x_t.ndim) * x0 + _table(self.posterior_mean_coef2, t, x_t.ndim) * x_t
+        T = lambda name: self._table(name, t, x_t.ndim)
+        return T('posterior_mean_coef1') * x0 + T('posterior_mean_coef2') * x_t
 
     def p_mean_variance(self, out, x_t, t):
         "Mean and log-variance of `p(x_{t-1} | x_t)` from a network output `[eps | v]` (split along dim 1)."
         C = x_t.shape[1]
         eps, v = out[:, :C], out[:, C:]
         frac = (v + 1) / 2
-        log_var = frac * _table(self.log_betas, t, x_t.ndim) + (1 - frac) * _table(self.posterior_log_variance_clipped, t, x_t.ndim)
-        x0 = _table(self.sqrt_recip_alphas_cumprod, t, x_t.ndim) * x_t - _table(self.sqrt_recipm1_alphas_cumprod, t, x_t.ndim) * eps
+        T = lambda name: self._table(name, t, x_t.ndim)
+        log_var = frac * T('log_betas') + (1 - frac) * T('posterior_log_variance_clipped')
+        x0 = T('sqrt_recip_alphas_cumprod') * x_t - T('sqrt_recipm1_alphas_cumprod') * eps
         return self.q_posterior_mean(x0, x_t, t), log_var
 
     def training_losses(self, model: Callable, x0, t, model_kwargs: dict | None = None, noise=None) -> dict:
@@ -105,7 +108,7 @@ class GaussianDiffusion:
         C = x0.shape[1]
         frozen = torch.cat([out[:, :C].detach(), out[:, C:]], 1)
         mean, log_var = self.p_mean_variance(frozen, x_t, t)
-        true_mean, true_log_var = self.q_posterior_mean(x0, x_t, t), _table(self.posterior_log_variance_clipped, t, x0.ndim)
+        true_mean, true_log_var = self.q_posterior_mean(x0, x_t, t), self._table('posterior_log_variance_clipped', t, x0.ndim)
         dims = tuple(range(1, x0.ndim))
         kl = normal_kl(true_mean, true_log_var, mean, log_var).mean(dims) / math.log(2.0)
         nll = -discretized_gaussian_log_likelihood(x0, mean, 0.5 * log_var).mean(dims) / math.log(2.0)
@@ -113,7 +116,18 @@ class GaussianDiffusion:
         mse = ((noise - out[:, :C]) ** 2).mean(dims)
         return {'mse': mse, 'vb': vb, 'loss': mse + vb}
 
-    def _map(self, t): return torch.tensor(self.timestep_map, device=t.device)[t]
+    def _on(self, name: str, device) -> torch.Tensor:
+        "Table `name` as a tensor on `device`, copied there once: sampling loops look tables up at every step."
+        key = (name, str(device))
+        if key not in self._device_tables:
+            self._device_tables[key] = torch.as_tensor(np.asarray(getattr(self, name)), device=device)
+        return self._device_tables[key]
+
+    def _table(self, name: str, t, ndim: int): return _lookup(self._on(name, t.device), t, ndim)
+
+    def _map(self, t):
+        "Indices of this process -> the original timesteps the network was trained with."
+        return self._on('timestep_map', t.device)[t]
 
     @torch.no_grad()
     def sample(self, model: Callable, noise: torch.Tensor, model_kwargs: dict | None = None, temperature: float = 1.0,

@@ -335,8 +335,7 @@ for _s in MAR_SIZES:
     register_model(f'mar-{_s}', 'generator', f'MAR-{_s.upper()} with its DiffLoss (EMA weights by default)',
                    checkpoint_key='model_ema')(lambda _s=_s, **kw: MAR(mar_config(_s, **kw)))
 
-@register_model('mar-tiny', 'generator', 'a 2+2-block MAR over 8x8 latents of the tiny KL VAE, for CPU work',
-                checkpoint_key='model_ema')
+@register_model('mar-tiny', 'generator', 'a 2+2-block MAR over 8x8 latents of the tiny KL VAE, for CPU work')
 def build_mar_tiny(**overrides): return MAR(MARConfig(**{**TINY_MAR, **overrides}))
 
 # %% ../../nbs/22_generators.mar.ipynb #c031
