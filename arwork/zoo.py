@@ -18,7 +18,8 @@ __all__ = ['FAMILY_MODULES', 'names', 'info', 'build', 'load']
 # %% ../nbs/80_zoo.ipynb #c005
 FAMILY_MODULES = ['arwork.tokenizers.vq', 'arwork.tokenizers.msvq', 'arwork.tokenizers.kl', 'arwork.tokenizers.sdvq',
                   'arwork.tokenizers.vqgan', 'arwork.generators.gpt', 'arwork.generators.var', 'arwork.generators.mar',
-                  'arwork.generators.iar2', 'arwork.generators.rcg']
+                  'arwork.generators.iar2', 'arwork.generators.rcg',
+                  'arwork.eval']
 
 def _register_all():
     "Import every family module that this installation has, so their `register_model` calls run."
