@@ -20,8 +20,8 @@ __all__ = ['REFERENCE_KEYS', 'check_images', 'write_npz', 'npz_keys', 'iter_imag
            'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii', 'precision_recall',
            'tf1_resize_bilinear', 'BasicConv2d', 'InceptionA', 'InceptionB', 'InceptionC', 'InceptionD', 'InceptionE',
            'FIDInception', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features', 'make_reference',
-           'load_reference', 'evaluate', 'class_labels', 'shard_seed', 'sample_npz', 'image_sampler', 'plot_sweep',
-           'bench_eval']
+           'load_reference', 'evaluate', 'class_labels', 'shard_seed', 'sample_npz', 'quantize_images', 'image_sampler',
+           'plot_sweep', 'bench_eval']
 
 # %% ../nbs/60_eval.ipynb #c006
 def check_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
@@ -426,7 +426,7 @@ def _check_meta(path: Path, meta: dict):
 def sample_npz(sample_fn: Callable, labels: torch.Tensor, out: str | Path, batch_size: int = 50, seed: int = 0,
                fabric=None, device=None, png_dir: str | Path | None = None, description: str = '',
                progress: bool = True, keep_shards: bool = False) -> Path:
-    """Draw `sample_fn(labels, generator) -> images in [-1, 1]` for every label, shard by shard, and write the uint8
+    """Draw `sample_fn(labels, generator) -> images` (float `NCHW` in [-1, 1], or uint8 `NHWC`) for every label, shard by shard, and write the uint8
     sample batch `out` (`arr_0` images, `arr_1` labels) -- and PNGs to `png_dir` when given. With a Lightning `fabric`,
     its processes share the shards; the file does not depend on how many there are. Reruns resume."""
     from tqdm.auto import tqdm
@@ -445,7 +445,7 @@ def sample_npz(sample_fn: Callable, labels: torch.Tensor, out: str | Path, batch
         seed_s = shard_seed(seed, s)
         np.random.seed(seed_s)
         with torch.no_grad(): images = sample_fn(lab.to(device), torch.Generator(device).manual_seed(seed_s))
-        u8 = to_uint8(images).numpy()
+        u8 = (images.cpu() if images.dtype == torch.uint8 else to_uint8(images)).numpy()
         if png_dir is not None:
             from PIL import Image
             Path(png_dir).mkdir(parents=True, exist_ok=True)
@@ -463,23 +463,32 @@ def sample_npz(sample_fn: Callable, labels: torch.Tensor, out: str | Path, batch
     return out
 
 # %% ../nbs/60_eval.ipynb #c045
+def quantize_images(x: torch.Tensor, rule: str = 'llamagen') -> torch.Tensor:
+    "Float images in [-1, 1] (`NCHW`) -> uint8 `NHWC` by an official script's rule: 'llamagen', 'truncate' (VAR) or 'round' (MAR)."
+    if rule == 'llamagen': return to_uint8(x)
+    x01 = (x.detach().float() + 1) / 2 * 255
+    if rule == 'truncate': u8 = x01.clamp(0, 255).to(torch.uint8)
+    elif rule == 'round': u8 = x01.clamp(0, 255).round().to(torch.uint8)
+    else: raise ValueError(f"unknown rule {rule!r}: 'llamagen', 'truncate' or 'round'")
+    return u8.movedim(-3, -1).cpu()
+
 def image_sampler(generator: nn.Module, tokenizer: nn.Module | None = None, **sample_kw) -> Callable:
-    "A `fn(labels, torch_generator) -> images in [-1, 1]` for a LlamaGen GPT, a VAR or a MAR and its tokenizer."
+    "A `fn(labels, torch_generator) -> uint8 NHWC images` for a LlamaGen GPT, a VAR or a MAR and its tokenizer."
     from arwork.generators.gpt import GPT
     from arwork.generators.var import VAR, attach_vae
     from arwork.generators.mar import MAR
     if isinstance(generator, VAR):
         if tokenizer is not None: attach_vae(generator, tokenizer)
-        return lambda labels, g: generator.sample(labels, generator=g, **sample_kw)
+        return lambda labels, g: quantize_images(generator.sample(labels, generator=g, **sample_kw), 'truncate')
     if tokenizer is None: raise ValueError(f"a {type(generator).__name__} needs its tokenizer to make images")
     if isinstance(generator, GPT):
         n = generator.cfg.grid
-        return lambda labels, g: tokenizer.decode(generator.sample(labels, generator=g, **sample_kw).view(-1, n, n))
+        return lambda labels, g: quantize_images(tokenizer.decode(generator.sample(labels, generator=g, **sample_kw).view(-1, n, n)))
     if isinstance(generator, MAR):
-        return lambda labels, g: tokenizer.decode(generator.sample(labels, generator=g, **sample_kw))
+        return lambda labels, g: quantize_images(tokenizer.decode(generator.sample(labels, generator=g, **sample_kw)), 'round')
     raise TypeError(f"no image sampler for {type(generator).__name__}")
 
-# %% ../nbs/60_eval.ipynb #c051
+# %% ../nbs/60_eval.ipynb #c052
 def plot_sweep(sweeps: dict[str, dict[float, dict]], metrics=('fid', 'inception_score'), ax=None, xlabel: str = 'cfg'):
     "Plot each metric against the swept value (cfg) for every named sweep; returns the figure."
     import matplotlib.pyplot as plt
@@ -494,7 +503,7 @@ def plot_sweep(sweeps: dict[str, dict[float, dict]], metrics=('fid', 'inception_
     axs[0].legend(); fig.tight_layout()
     return fig
 
-# %% ../nbs/60_eval.ipynb #c054
+# %% ../nbs/60_eval.ipynb #c055
 def bench_eval(batch: int = 32, n_images: int = 64, n_ref: int = 10000, n_samples: int = 10000, dims: int = 2048,
                device=None, seed: int = 0, **_) -> dict:
     "Throughput of feature extraction and of the metrics on this machine."

@@ -138,7 +138,7 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
 QUICKSTARTS.register('llamagen', quickstart_llamagen)
 
 # %% ../nbs/85_quickstart.ipynb #c014
-VAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=900, res=32, num_images=6000, batch_size=32, cfg=2.0,
+VAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=2400, res=32, num_images=6000, batch_size=32, cfg=2.0,
                                seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3)
 
 def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,
