@@ -4,12 +4,13 @@
 
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, json, sys, time, copy
+from pathlib import Path
 
 from .core import QUICKSTARTS, BENCHMARKS
 
 # %% auto #0
-__all__ = ['SAMPLE_OPTIONS', 'build_parser', 'main']
+__all__ = ['SAMPLE_OPTIONS', 'CONFIG_KEYS', 'build_parser', 'main', 'prepare_training', 'train_from_config']
 
 # %% ../nbs/90_cli.ipynb #c005
 def _load_registries():
@@ -73,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('--shapes', action='store_true', help="use arwork's feature extractor of the embedded dataset instead")
     e.add_argument('--batch', type=int, default=64); e.add_argument('--device')
 
+    t = sub.add_parser('train', help='train (or finetune) a zoo model from a JSON config with Lightning Fabric')
+    t.add_argument('config', help='JSON file: model, data, train options, run_dir (see the train section of the docs)')
+    c = sub.add_parser('finetune-cca', help='CCA guidance-free finetuning of a GPT or VAR from a JSON config')
+    c.add_argument('config', help='JSON file as for `train`, with `init` (the base checkpoint) and a `cca` section')
+
     r = sub.add_parser('reference', help='write a reference batch (images + feature statistics)')
     r.add_argument('out')
     r.add_argument('--images', help='an npz whose arr_0 holds the reference images')
@@ -122,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _load_registries()
     if args.command == 'sample': _sample(args); return 0
+    if args.command in ('train', 'finetune-cca'):
+        config = json.loads(Path(args.config).read_text())
+        if args.command == 'finetune-cca' and 'cca' not in config: config['cca'] = {}
+        train_from_config(config)
+        return 0
     if args.command == 'eval':
         from arwork import eval as ev
         ev.evaluate(args.samples, args.reference, _extractor(args), batch_size=args.batch, device=args.device, progress=True)
@@ -148,3 +159,127 @@ def main(argv: list[str] | None = None) -> int:
         res = BENCHMARKS[args.family](**_kwargs(args, 'size', 'batch', 'cfg', 'top_k', 'top_p', 'device', 'dtype'))
         print(json.dumps(res, indent=1))
     return 0
+
+# %% ../nbs/90_cli.ipynb #c007
+CONFIG_KEYS = {'model', 'model_args', 'init', 'init_key', 'tokenizer', 'tokenizer_ckpt', 'data', 'train', 'cca', 'run_dir'}
+
+def _images(data: dict):
+    "Images (float NCHW in [-1, 1]) and labels of an image source."
+    import torch
+    from arwork.data import make_shapes, ImageFolder, center_crop_arr, pil_to_tensor
+    src = data.get('source', 'shapes')
+    if src == 'shapes':
+        px, lab = make_shapes(data.get('num_images', 6000), res=data.get('res', 32), seed=data.get('seed', 0))
+        return torch.from_numpy(px).permute(0, 3, 1, 2).float() / 127.5 - 1, torch.from_numpy(lab).long()
+    if src == 'folder':
+        res = data.get('res', 256)
+        ds = ImageFolder(data['path'], transform=lambda im: pil_to_tensor(center_crop_arr(im, res)))
+        xs, ys = zip(*[ds[i] for i in range(len(ds))])
+        return torch.stack(xs), torch.tensor(ys)
+    raise ValueError(f"unknown data source {src!r}: 'shapes', 'folder', 'codes' or 'latents'")
+
+def prepare_training(config: dict, device=None):
+    """Build what a config trains: `(model, dataset, loss_fn, sample_fn)`. `loss_fn(model, batch)` receives the
+    Fabric-wrapped model."""
+    import torch
+    import torch.nn.functional as F
+    from torch.utils.data import TensorDataset
+    from arwork import zoo
+    from arwork.generators.gpt import GPT
+    from arwork.generators.var import VAR, attach_vae
+    from arwork.generators.mar import MAR
+    from arwork.tokenizers.kl import KLVAE, DiagonalGaussian
+    from arwork.tokenizers.msvq import MSVQVAE
+    from arwork.tokenizers.vq import VQModel
+    from arwork.data import CodeDataset, LatentDataset
+    from arwork.losses import cca_loss
+    from arwork.eval import image_sampler
+    from arwork.core import from_uint8, load_state_dict_strict, unwrap_state_dict, read_checkpoint, CheckpointError
+    unknown = sorted(set(config) - CONFIG_KEYS)
+    if unknown: raise ValueError(f"unknown config key(s) {unknown}; known: {sorted(CONFIG_KEYS)}")
+    if 'model' not in config: raise ValueError("the config names no 'model'")
+    name, data, cca = config['model'], config.get('data', {}), config.get('cca')
+    entry = zoo.info(name)
+    args = dict(config.get('model_args', {}))
+    if cca is not None:
+        if name.startswith('llamagen-gpt'): args.setdefault('class_dropout_prob', 1e-5)
+        elif name.startswith('var-d') or name == 'var-tiny': args.setdefault('cond_drop_rate', 0.0)
+        else: raise ValueError(f"CCA finetunes a LlamaGen GPT or a VAR, not {name!r}")
+        if not config.get('init'): raise ValueError("CCA finetuning needs 'init': the base model's checkpoint")
+    model = zoo.load(name, config['init'], key=config.get('init_key'), **args) if config.get('init') else zoo.build(name, **args)
+    model.train()
+    tok = None
+    if entry.kind == 'generator':
+        if not config.get('tokenizer'): raise ValueError(f"{name} needs a 'tokenizer' (and 'tokenizer_ckpt')")
+        tok = (zoo.load(config['tokenizer'], config['tokenizer_ckpt']) if config.get('tokenizer_ckpt')
+               else zoo.build(config['tokenizer'])).eval().requires_grad_(False)
+    src = data.get('source', 'shapes')
+
+    if isinstance(model, GPT):
+        if src == 'codes': dataset = CodeDataset(data['path'])
+        else:
+            images, labels = _images(data)
+            with torch.no_grad():
+                codes = torch.cat([tok.encode(images[i:i + 256]).flatten(1) for i in range(0, len(images), 256)])
+            dataset = TensorDataset(codes, labels)
+        loss_fn = lambda m, b: m.loss(b)
+    elif isinstance(model, VAR):
+        attach_vae(model, tok)
+        dataset = TensorDataset(*_images(data))
+        loss_fn = lambda m, b: m.loss(b)
+    elif isinstance(model, MAR):
+        if src == 'latents': dataset = LatentDataset(data['path'])
+        else:
+            images, labels = _images(data)
+            with torch.no_grad():
+                moments = torch.cat([tok.encode_moments(images[i:i + 256]) for i in range(0, len(images), 256)])
+            dataset = TensorDataset(moments, labels)
+        scale = tok.cfg.scale
+        loss_fn = lambda m, b: m.loss((DiagonalGaussian(b[0]).sample() * scale, b[1]))
+    elif isinstance(model, (VQModel, MSVQVAE, KLVAE)):
+        dataset = TensorDataset(_images(data)[0])
+        kl_weight = data.get('kl_weight', 1e-6)
+        def loss_fn(m, b):
+            x = b[0]
+            recon, reg = m(x)
+            if isinstance(reg, dict): reg = sum(v for v in reg.values() if v is not None)
+            elif isinstance(model, KLVAE): reg = kl_weight * reg.mean()
+            return F.mse_loss(recon, x) + reg
+    else: raise ValueError(f"no training recipe for {type(model).__name__}")
+
+    if cca is not None:
+        reference = copy.deepcopy(model).requires_grad_(False)
+        if cca.get('reference'):
+            sd = unwrap_state_dict(read_checkpoint(cca['reference']), cca.get('reference_key'))
+            try: load_state_dict_strict(reference, sd, what=f"reference {cca['reference']}")
+            except CheckpointError as e: raise CheckpointError(f"the reference checkpoint does not match the policy's architecture:\n{e}") from None
+        opts = {k: cca[k] for k in ('loss_type', 'beta', 'lam', 'uncond_ratio') if k in cca}
+        if isinstance(model, GPT):
+            loss_fn = lambda m, b: cca_loss(m, reference.to(b[0].device), b[0], b[1], **opts)[0]
+        else:
+            def loss_fn(m, b):
+                with torch.no_grad():
+                    idx = tok.to(b[0].device).encode(b[0])
+                    x_in = tok.quantize.indices_to_teacher_input(idx)
+                return cca_loss(m, reference.to(b[0].device), torch.cat(idx, 1), b[1], teacher_input=x_in, **opts)[0]
+    sample_fn = None
+    if entry.kind == 'generator':
+        n = min(model.cfg.num_classes, 10)
+        def sample_fn(raw):
+            fn = image_sampler(raw, tok)
+            dev = next(raw.parameters()).device
+            return from_uint8(fn(torch.arange(n, device=dev).repeat(2), torch.Generator(dev).manual_seed(0)))
+    return model, dataset, loss_fn, sample_fn
+
+def train_from_config(config: dict, fabric=None) -> list[float]:
+    "Train what `config` describes (see above); launches Fabric's processes when `train.devices > 1` and no `fabric` is given."
+    from arwork.train import TrainConfig, Trainer, make_fabric, seed_all
+    cfg = TrainConfig.from_dict(config.get('train', {}))
+    if fabric is None:
+        fabric = make_fabric(cfg)
+        if cfg.devices > 1 or cfg.num_nodes > 1 or cfg.strategy != 'auto': fabric.launch()
+    seed_all(cfg.seed)          # the same random init in every process and on every restart
+    model, dataset, loss_fn, sample_fn = prepare_training(config)
+    desc = 'cca' if config.get('cca') is not None else 'train'
+    return Trainer(model, dataset, cfg, config.get('run_dir'), loss_fn=loss_fn, fabric=fabric, sample_fn=sample_fn,
+                   desc=desc).fit()

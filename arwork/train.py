@@ -157,6 +157,8 @@ class Trainer:
         if not self.resumable and self.run_dir is not None:
             raise ValueError("a run folder (checkpoints, exact resume) needs a map-style dataset, not an iterable")
         self.step, self.losses = 0, []
+        if self.run_dir is not None and self.rank == 0:      # temp files of a write that a kill interrupted
+            for t in self.run_dir.glob('.*.tmp'): t.unlink()
         if self.run_dir is not None and (self.run_dir / 'last.pt').exists(): self._resume()
 
     # -- checkpoints ---------------------------------------------------------------------------------------------------
