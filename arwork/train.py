@@ -150,6 +150,7 @@ class Trainer:
         if disc is not None:
             opt_d = torch.optim.AdamW(disc.parameters(), lr=disc_lr or cfg.lr, betas=cfg.betas, weight_decay=0.0)
             self.disc, self.opt_d = fabric.setup(disc, opt_d)
+        if cfg.ema and self.sharded: raise ValueError("EMA is not supported with the fsdp strategy (parameters are sharded)")
         self.ema = {n: p.detach().float().clone() for n, p in model.named_parameters()} if cfg.ema else None
         self.resumable = hasattr(data, '__getitem__') and hasattr(data, '__len__') and not isinstance(data, torch.utils.data.DataLoader)
         self.batches = ShardedBatches(data, cfg.batch_size, self.rank, self.world, cfg.seed) if self.resumable else None
@@ -169,12 +170,24 @@ class Trainer:
         if self.disc is not None: st['disc'], st['disc_optimizer'] = self.disc.state_dict(), self.opt_d.state_dict()
         return st
 
+    @property
+    def sharded(self) -> bool: return 'FSDP' in type(self.fabric.strategy).__name__
+
     def save(self):
-        if self.rank == 0: save_checkpoint(self.state(), self.run_dir / 'last.pt')
+        if self.sharded:          # FSDP gathers the full state collectively: every rank calls save, rank 0 writes
+            tmp = self.run_dir / '.last.pt.fsdp.tmp'
+            self.fabric.save(tmp, {**self.state(), 'model': self.model, 'optimizer': self.opt})
+            self.fabric.barrier()
+            if self.rank == 0: os.replace(tmp, self.run_dir / 'last.pt')
+        elif self.rank == 0: save_checkpoint(self.state(), self.run_dir / 'last.pt')
         self.fabric.barrier()
 
     def _resume(self):
         path = self.run_dir / 'last.pt'
+        if self.sharded:
+            rest = self.fabric.load(path, {'model': self.model, 'optimizer': self.opt})
+            self.step = rest['step']
+            return self._trim_log()
         ckpt = read_checkpoint(path)
         try: check_state_dict(self.raw, ckpt['model'], str(path))
         except CheckpointError as e:
@@ -185,6 +198,9 @@ class Trainer:
         if self.ema is not None and 'ema' in ckpt: self.ema = {k: v.to(self.fabric.device) for k, v in ckpt['ema'].items()}
         if self.disc is not None: self.disc.load_state_dict(ckpt['disc']); self.opt_d.load_state_dict(ckpt['disc_optimizer'])
         self.step = ckpt['step']
+        self._trim_log()
+
+    def _trim_log(self):
         log = self.run_dir / 'log.csv'
         if log.exists() and self.rank == 0:                # forget what was logged after the checkpoint
             rows = list(csv.DictReader(log.open()))
@@ -232,7 +248,12 @@ class Trainer:
         if self.run_dir is not None and self.rank == 0: self.run_dir.mkdir(parents=True, exist_ok=True)
         bar = tqdm(range(self.step, cfg.steps), initial=self.step, total=cfg.steps, desc=self.desc,
                    disable=not self.progress or self.rank != 0)
-        t0, pending = time.time(), []
+        t0, pending, tb = time.time(), [], None
+        if self.run_dir is not None and self.rank == 0:
+            try:
+                from torch.utils.tensorboard import SummaryWriter      # only when tensorboard is installed
+                tb = SummaryWriter(str(self.run_dir / 'tensorboard'))
+            except ImportError: pass
         for step in bar:
             f = lr_factor(step, cfg.steps, cfg.warmup, cfg.schedule, cfg.min_lr_ratio)
             for g_, b in zip(self.opt.param_groups, base): g_['lr'] = b * f
@@ -257,12 +278,14 @@ class Trainer:
                 self.losses.append(mean)
                 pending.append({'step': step, 'loss': repr(mean), 'lr': repr(base[0] * f), 'seconds': f'{time.time() - t0:.2f}'})
                 bar.set_postfix(loss=f'{mean:.4f}')
+                if tb is not None: tb.add_scalar('loss', mean, step); tb.add_scalar('lr', base[0] * f, step)
             if self.run_dir is not None:
                 if self.sample_fn is not None and cfg.sample_every and self.step % cfg.sample_every == 0: self._samples()
                 if (cfg.ckpt_every and self.step % cfg.ckpt_every == 0) or self.step == cfg.steps:
                     if self.rank == 0 and pending: self._write_log(pending); pending = []
                     self.save()
         if self.run_dir is not None and self.rank == 0 and pending: self._write_log(pending)
+        if tb is not None: tb.close()
         self.model.eval()
         return self.losses
 
