@@ -269,6 +269,7 @@ class Trainer:
             self.opt.step(); self.opt.zero_grad(set_to_none=True)
             if self.ema is not None: ema_update(self.ema, self.raw, cfg.ema)
             if self.disc is not None:
+                self.opt_d.zero_grad(set_to_none=True)        # the generator's adversarial term reached it too
                 d_loss = self.disc_loss_fn(self.disc, batch, aux, step)
                 fabric.backward(d_loss)
                 self.opt_d.step(); self.opt_d.zero_grad(set_to_none=True)
