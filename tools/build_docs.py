@@ -1,0 +1,276 @@
+"""Build the documentation site into `_docs/` without Quarto: `python tools/build_docs.py` from the repo root.
+
+1. nbdev's own notebook processors turn `nbs/**/*.ipynb` into `_proc/` as `nbdev_proc_nbs` would: the
+   `show_doc` cells get their rendered API docs, and exported and hidden cells are dropped. (`nbdev_proc_nbs`
+   itself first tries to install Quarto, and runs every cell with an import in it, tests included.)
+2. nbconvert's `lab` template turns every processed notebook into `_docs/<same path>.html`, with math
+   rendered to MathML and no script from a CDN, so the pages work offline; output images are embedded.
+3. Every page gets a sidebar listing all pages and prev/next links; links to other notebooks, to the nbdev
+   doc host and to `figures/` (copied to `_docs/figures/`) are made relative so that they resolve in `_docs/`.
+"""
+import ast, os, posixpath, re, shutil, sys
+from concurrent.futures import ProcessPoolExecutor
+from html import escape
+from multiprocessing import get_context
+from pathlib import Path
+
+import jinja2, yaml
+from execnb.nbio import read_nb, write_nb
+from latex2mathml.converter import convert as tex2mathml
+from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbdev.config import get_config
+from nbdev.doclinks import nbglob
+from nbdev.process import NBProcessor
+from nbdev.processors import FilterDefaults, exec_show_docs
+from traitlets.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+PROC, DOCS, FIGURES = ROOT / '_proc', ROOT / '_docs', ROOT / 'figures'
+
+# ---------------------------------------------------------------- 1. nbdev processing
+
+def _is_show_doc(stmt):
+    "Whether the statement is a call `show_doc(...)`."
+    return isinstance(stmt, ast.Expr) and getattr(getattr(stmt.value, 'func', None), 'id', None) == 'show_doc'
+
+def _needed_for_docs(cell):
+    "Exported code, and cells made only of imports and `show_doc` calls: what `show_doc` output needs."
+    if cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}: return True
+    stmts = cell.parsed_() or []
+    return bool(stmts) and all(isinstance(s, (ast.Import, ast.ImportFrom)) or _is_show_doc(s) for s in stmts)
+
+class exec_doc_cells(exec_show_docs):
+    """nbdev's `exec_show_docs` without the cells that mix imports with other code.
+
+    nbdev runs those too (and warns): here they are tests and training runs, slow, and some fail
+    because they use names that earlier cells defined."""
+    def __call__(self, cell):
+        if cell.cell_type == 'code' and not _needed_for_docs(cell): return
+        super().__call__(cell)
+
+def process_notebook(src: Path, dst: Path):
+    "Run nbdev's docs processors on notebook `src` (executing only what `show_doc` needs) and write `dst`."
+    os.environ['IN_TEST'] = '1'   # as nbdev's own processing does
+    procs = [exec_doc_cells if p is exec_show_docs else p for p in FilterDefaults().procs()]
+    nb = read_nb(src)
+    NBProcessor(nb=nb, procs=procs).process()
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    write_nb(nb, dst)
+
+def process_all(notebooks, nbs):
+    "Process every notebook into `_proc/`, each in a fresh process (as nbdev does), two at a time."
+    with ProcessPoolExecutor(2, mp_context=get_context('spawn'), max_tasks_per_child=1) as pool:
+        jobs = {nb: pool.submit(process_notebook, nbs / nb, PROC / nb) for nb in notebooks}
+    failed = [f'{nb}: {job.exception()}' for nb, job in jobs.items() if job.exception()]
+    if failed: sys.exit('processing failed:\n' + '\n'.join(failed))
+
+# ---------------------------------------------------------------- 2. HTML
+
+TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block html_head_js %}{% endblock %}
+{% block jupyter_widgets %}{% endblock %}
+{% block html_head_js_mathjax %}{% endblock %}
+{% block html_head_js_mermaidjs %}{% endblock %}
+{% block extra_css %}<link rel="icon" href="data:,"><style>{{ resources.site.css }}</style>{% endblock %}
+{% block body_header %}
+<body class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
+{{ resources.site.nav }}
+<main>
+{{ resources.site.pager }}
+{% endblock %}
+{% block body_footer %}
+{{ resources.site.pager }}
+</main>
+</body>
+{% endblock %}
+"""
+
+CSS = """
+body.jp-Notebook { margin: 0; padding: 0; }
+.site-nav { position: fixed; top: 0; bottom: 0; left: 0; width: 15rem; overflow-y: auto; box-sizing: border-box;
+  padding: 1.2rem 1rem; background: #f6f8fa; border-right: 1px solid #d8dee4; font: 14px/1.6 system-ui, sans-serif; }
+.site-nav .site-title { display: block; font-size: 1.3rem; font-weight: 700; margin-bottom: .8rem; color: #1f2328; }
+.site-nav h4 { margin: 1rem 0 .2rem; font-size: .75rem; text-transform: uppercase; color: #656d76; }
+.site-nav ul { list-style: none; margin: 0; padding: 0; }
+.site-nav a { display: block; padding: .1rem .5rem; border-radius: 4px; color: #0550ae; text-decoration: none; }
+.site-nav a:hover { background: #e7ecf0; }
+.site-nav a.current { background: #dbe9f9; color: #1f2328; font-weight: 600; }
+main { margin-left: 15rem; padding: 1rem 2rem 3rem; max-width: 62rem; }
+.site-pager { display: flex; justify-content: space-between; gap: 1rem; margin: .5rem 0 1rem;
+  font: 14px system-ui, sans-serif; }
+.site-pager a { color: #0550ae; text-decoration: none; }
+.jp-OutputArea .jp-RenderedMarkdown pre { background: #f6f8fa; padding: .5rem; border-radius: 4px; }
+.jp-RenderedMarkdown a code { color: #0550ae; }
+.jp-RenderedMarkdown blockquote { border-left: 3px solid #d8dee4; color: #57606a; }
+@media (max-width: 50rem) { .site-nav { position: static; width: auto; } main { margin-left: 0; } }
+"""
+
+class MathMLRenderer(IPythonRenderer):
+    "nbconvert's markdown renderer, with `$...$` and `$$...$$` written as MathML (browsers draw it, no MathJax)."
+    def _math(self, tex, display):
+        try: return tex2mathml(tex, display=display)
+        except Exception: return f'<code>{self.escape_html(tex)}</code>'
+    def inline_math(self, body): return self._math(body, 'inline')
+    def block_math(self, body): return self._math(body, 'block')
+
+class OfflineHTMLExporter(HTMLExporter):
+    "The `lab` HTML exporter with `MathMLRenderer` for markdown (cells and `show_doc` outputs)."
+    @jinja2.pass_context
+    def markdown2html(self, context, source):
+        cell = context.get('cell', {})
+        renderer = MathMLRenderer(escape=False, attachments=cell.get('attachments', {}),
+                                  embed_images=self.embed_images,
+                                  path=context.get('resources', {}).get('metadata', {}).get('path', ''),
+                                  anchor_link_text=self.anchor_link_text,
+                                  exclude_anchor_links=self.exclude_anchor_links, **self.lexer_options)
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+def make_exporter():
+    "An exporter that drops the input of `#| echo: false` cells (tagged `remove_input` by `prepare`)."
+    config = Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': ['remove_input']}})
+    return OfflineHTMLExporter(config=config, template_name='lab',
+                               exclude_input_prompt=True, exclude_output_prompt=True, template_file='site.html.j2',
+                               extra_loaders=[jinja2.DictLoader({'site.html.j2': TEMPLATE})])
+
+_re_directive = re.compile(r'^#\|\s*([\w-]+):?\s*(.*)$')
+_re_quarto_link = re.compile(r'\[([^\]]*)\]\(([^)\s]*)\)\{([^}]*)\}')   # [text](url){target="_blank" ...}
+
+def html_links(md):
+    "Quarto's `[text](url){key=\"value\" ...}` links (nbdev's `source` links) as HTML links with those attributes."
+    def link(m):
+        attrs = ' '.join(re.findall(r'[\w-]+="[^"]*"', m[3]))
+        return f'<a href="{m[2]}" {attrs}>{m[1]}</a>'
+    return _re_quarto_link.sub(link, md)
+
+def prepare(nb):
+    "Make a processed notebook nbconvert-ready: frontmatter -> title, `#|` directives applied and removed."
+    cells = []
+    for cell in nb.cells:
+        src = cell.get('source', '')
+        if cell.cell_type == 'raw' and src.startswith('---'):
+            fm = yaml.safe_load(src.strip().strip('-')) or {}
+            title, desc = fm.get('title', ''), fm.get('description', '')
+            cell.update(cell_type='markdown', source=f'# {title}' + (f'\n\n> {desc}' if desc else ''))
+        elif cell.cell_type == 'markdown': cell.source = html_links(src)
+        elif cell.cell_type == 'code':
+            lines = src.splitlines()
+            directives = dict(m.groups() for m in map(_re_directive.match, lines) if m)
+            cell.source = '\n'.join(l for l in lines if not _re_directive.match(l)).strip()
+            if directives.get('echo') == 'false': cell.setdefault('metadata', {})['tags'] = ['remove_input']
+            for out in cell.get('outputs', []):
+                if 'text/markdown' in out.get('data', {}):
+                    out['data']['text/markdown'] = html_links(''.join(out['data']['text/markdown']))
+        if cell.get('source', '').strip() or cell.get('outputs'): cells.append(cell)
+    nb.cells = cells
+    nb.metadata.pop('widgets', None)
+    return nb
+
+# ---------------------------------------------------------------- 3. navigation and links
+
+def title_of(path: Path):
+    "The text of the notebook's first `# Title` markdown line (its file name if it has none)."
+    for cell in read_nb(path).cells:
+        if cell.cell_type == 'markdown':
+            for line in cell.source.splitlines():
+                if line.startswith('# '): return line[2:].strip()
+    return path.stem
+
+def html_name(nb: str):
+    "The site path of notebook `nb`: `tutorials/var.ipynb` -> `tutorials/var.html`."
+    return nb[:-len('.ipynb')] + '.html'
+
+def rel(target: str, page: str):
+    "URL of site path `target` from the page at site path `page`."
+    return posixpath.relpath(target, posixpath.dirname(page) or '.')
+
+def nav_html(pages, titles, page):
+    "The sidebar: the top-level notebooks, then one titled group per sub-folder (e.g. tutorials)."
+    groups = {}
+    for p in pages: groups.setdefault(posixpath.dirname(p), []).append(p)
+    home = f'<a class="site-title" href="{rel(pages[0], page)}">{escape(titles[pages[0]])}</a>'
+    out = ['<nav class="site-nav">', home]
+    for folder, members in groups.items():
+        if folder: out.append(f'<h4>{escape(folder.replace("_", " ").title())}</h4>')
+        out.append('<ul>')
+        for p in members:
+            cls = ' class="current"' if p == page else ''
+            out.append(f'<li><a{cls} href="{rel(p, page)}">{escape(titles[p])}</a></li>')
+        out.append('</ul>')
+    return '\n'.join(out + ['</nav>'])
+
+def pager_html(pages, titles, page):
+    "Links to the previous and next pages."
+    i = pages.index(page)
+    prev = f'<a href="{rel(pages[i-1], page)}">&larr; {escape(titles[pages[i-1]])}</a>' if i > 0 else '<span></span>'
+    nxt = (f'<a href="{rel(pages[i+1], page)}">{escape(titles[pages[i+1]])} &rarr;</a>' if i + 1 < len(pages)
+           else '<span></span>')
+    return f'<div class="site-pager">{prev}{nxt}</div>'
+
+class LinkRewriter:
+    """Makes the URLs in the pages resolve inside `_docs/`.
+
+    `x.ipynb` -> `x.html`; `{doc_host}{doc_baseurl}/core.html#sym` (nbdev's links to its Quarto pages, named
+    without the number prefix) -> the page here, at `sym` or else the nearest documented parent (`Trainer.fit`
+    -> `Trainer`); relative links into `figures/` -> `_docs/figures/`. Heading ids and `#fragments` are
+    lower-cased, as Quarto writes them and as nbdev links to them."""
+    _re_heading_id = re.compile(r'(<h[1-6][^>]* id=")([^"]*)"')
+
+    def __init__(self, pages, nbs):
+        "`pages`: the html of every page, by site path."
+        cfg = get_config()
+        self.doc_url = cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/') + '/'
+        self.quarto = {re.sub(r'(^|/)\d+_', r'\1', p): p for p in pages}
+        self.ids = {p: {m[2].lower() for m in self._re_heading_id.finditer(html)} for p, html in pages.items()}
+        self.nbs = nbs
+
+    def url(self, url, page):
+        if url.startswith(self.doc_url):
+            path, _, frag = url[len(self.doc_url):].partition('#')
+            if path not in self.quarto: return url
+            target, frag = self.quarto[path], frag.lower()
+            while frag and frag not in self.ids[target]: frag = frag.rpartition('.')[0]
+            return rel(target, page) + ('#' + frag if frag else '')
+        if re.match(r'^[a-z][\w+.-]*:', url, re.I): return url   # http:, data:, mailto: ...
+        path, _, frag = url.partition('#')
+        if path.endswith('.ipynb'): path = html_name(path)
+        elif path:
+            target = (self.nbs / posixpath.dirname(page) / path).resolve()
+            if target.is_relative_to(FIGURES): path = rel('figures/' + target.relative_to(FIGURES).as_posix(), page)
+        return path + ('#' + frag.lower() if frag else '')
+
+    def __call__(self, html, page):
+        html = self._re_heading_id.sub(lambda m: m[1] + m[2].lower() + '"', html)
+        return re.sub(r'\b(href|src)="([^"]*)"', lambda m: f'{m[1]}="{self.url(m[2], page)}"', html)
+
+# ---------------------------------------------------------------- 4. the whole site
+
+def write_site(notebooks, nbs):
+    "Convert the processed notebooks into `_docs/`, with navigation, rewritten links and `figures/`."
+    pages = [html_name(nb) for nb in notebooks]
+    titles = {html_name(nb): title_of(nbs / nb) for nb in notebooks}
+    exporter, html = make_exporter(), {}
+    for nb, page in zip(notebooks, pages):
+        site = dict(css=CSS, nav=nav_html(pages, titles, page), pager=pager_html(pages, titles, page))
+        resources = {'metadata': {'name': titles[page]}, 'site': site}
+        html[page], _ = exporter.from_notebook_node(prepare(read_nb(PROC / nb)), resources=resources)
+    links = LinkRewriter(html, nbs)
+    shutil.rmtree(DOCS, ignore_errors=True)
+    shutil.copytree(FIGURES, DOCS / 'figures')
+    for page in pages:
+        (DOCS / page).parent.mkdir(parents=True, exist_ok=True)
+        (DOCS / page).write_text(links(html[page], page), encoding='utf-8')
+    print(f'{len(pages)} pages: open {DOCS / "index.html"}')
+
+def main():
+    "Process every notebook of `nbs_path`, then write the site."
+    os.chdir(ROOT)
+    nbs = get_config().nbs_path
+    notebooks = sorted((p.relative_to(nbs).as_posix() for p in nbglob(nbs, as_path=True)),
+                       key=lambda p: (p != 'index.ipynb', '/' in p, p))
+    shutil.rmtree(PROC, ignore_errors=True)
+    print(f'processing {len(notebooks)} notebooks into {PROC} ...', flush=True)
+    process_all(notebooks, nbs)
+    write_site(notebooks, nbs)
+
+if __name__ == '__main__': main()
