@@ -75,7 +75,7 @@ def iter_images(path: str | Path, batch_size: int = 64, key: str = 'arr_0') -> I
         per = int(np.prod(shape[1:]))
         for i in range(0, shape[0], batch_size):
             n = min(batch_size, shape[0] - i)
-            yield np.frombuffer(fh.read(n * per), np.uint8).reshape(n, *shape[1:])
+            yield np.frombuffer(bytearray(fh.read(n * per)), np.uint8).reshape(n, *shape[1:])    # writable for torch
 
 def npz_len(path: str | Path, key: str = 'arr_0') -> int:
     "Number of rows of `key` in an npz (read from the header only)."
