@@ -167,10 +167,11 @@ def _images(data: dict):
     "Images (float NCHW in [-1, 1]) and labels of an image source."
     import torch
     from arwork.data import make_shapes, ImageFolder, center_crop_arr, pil_to_tensor
+    from arwork.core import from_uint8
     src = data.get('source', 'shapes')
     if src == 'shapes':
         px, lab = make_shapes(data.get('num_images', 6000), res=data.get('res', 32), seed=data.get('seed', 0))
-        return torch.from_numpy(px).permute(0, 3, 1, 2).float() / 127.5 - 1, torch.from_numpy(lab).long()
+        return from_uint8(px), torch.from_numpy(lab).long()
     if src == 'folder':
         res = data.get('res', 256)
         ds = ImageFolder(data['path'], transform=lambda im: pil_to_tensor(center_crop_arr(im, res)))
@@ -182,7 +183,6 @@ def prepare_training(config: dict, device=None):
     """Build what a config trains: `(model, dataset, loss_fn, sample_fn)`. `loss_fn(model, batch)` receives the
     Fabric-wrapped model."""
     import torch
-    import torch.nn.functional as F
     from torch.utils.data import TensorDataset
     from arwork import zoo
     from arwork.generators.gpt import GPT
@@ -194,6 +194,7 @@ def prepare_training(config: dict, device=None):
     from arwork.data import CodeDataset, LatentDataset
     from arwork.losses import cca_loss
     from arwork.eval import image_sampler
+    from arwork.quickstart import tokenizer_loss
     from arwork.core import from_uint8, load_state_dict_strict, unwrap_state_dict, read_checkpoint, CheckpointError
     unknown = sorted(set(config) - CONFIG_KEYS)
     if unknown: raise ValueError(f"unknown config key(s) {unknown}; known: {sorted(CONFIG_KEYS)}")
@@ -239,12 +240,7 @@ def prepare_training(config: dict, device=None):
     elif isinstance(model, (VQModel, MSVQVAE, KLVAE)):
         dataset = TensorDataset(_images(data)[0])
         kl_weight = data.get('kl_weight', 1e-6)
-        def loss_fn(m, b):
-            x = b[0]
-            recon, reg = m(x)
-            if isinstance(reg, dict): reg = sum(v for v in reg.values() if v is not None)
-            elif isinstance(model, KLVAE): reg = kl_weight * reg.mean()
-            return F.mse_loss(recon, x) + reg
+        loss_fn = lambda m, b: tokenizer_loss(m, b[0], kl_weight)
     else: raise ValueError(f"no training recipe for {type(model).__name__}")
 
     if cca is not None:
@@ -273,12 +269,13 @@ def prepare_training(config: dict, device=None):
 
 def train_from_config(config: dict, fabric=None) -> list[float]:
     "Train what `config` describes (see above); launches Fabric's processes when `train.devices > 1` and no `fabric` is given."
-    from arwork.train import TrainConfig, Trainer, make_fabric, seed_all
+    from arwork.train import TrainConfig, Trainer, make_fabric
+    from arwork.core import seed_everything
     cfg = TrainConfig.from_dict(config.get('train', {}))
     if fabric is None:
         fabric = make_fabric(cfg)
         if cfg.devices > 1 or cfg.num_nodes > 1 or cfg.strategy != 'auto': fabric.launch()
-    seed_all(cfg.seed)          # the same random init in every process and on every restart
+    seed_everything(cfg.seed)   # the same random init in every process and on every restart
     model, dataset, loss_fn, sample_fn = prepare_training(config)
     desc = 'cca' if config.get('cca') is not None else 'train'
     return Trainer(model, dataset, cfg, config.get('run_dir'), loss_fn=loss_fn, fabric=fabric, sample_fn=sample_fn,

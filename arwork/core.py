@@ -15,16 +15,21 @@ import torch.nn as nn
 from PIL import Image
 
 # %% auto #0
-__all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'get_device', 'get_dtype',
-           'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'image_grid', 'save_image',
-           'show_images', 'atomic_path', 'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'unwrap_state_dict',
-           'check_state_dict', 'load_state_dict_strict', 'num_params', 'Registry', 'ModelEntry', 'register_model']
+__all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'mix_seed', 'get_device',
+           'get_dtype', 'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'image_grid',
+           'save_image', 'show_images', 'atomic_path', 'save_checkpoint', 'CheckpointError', 'read_checkpoint',
+           'unwrap_state_dict', 'check_state_dict', 'load_state_dict_strict', 'num_params', 'Registry', 'ModelEntry',
+           'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
     "Seed Python, NumPy and torch (CPU and CUDA); return a CPU `torch.Generator` seeded the same way."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+def mix_seed(*parts: int) -> int:
+    "A 32-bit seed from several integers, e.g. `(seed, shard)` or `(seed, step, rank)`: distinct tuples, independent streams."
+    return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
 
 # %% ../nbs/00_core.ipynb #c007
 def get_device(device: str | torch.device | None = None) -> torch.device:

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import (atomic_path, get_device, read_checkpoint, unwrap_state_dict, check_state_dict, CheckpointError,
+from .core import (atomic_path, get_device, mix_seed, read_checkpoint, unwrap_state_dict, check_state_dict, CheckpointError,
                    save_checkpoint, to_uint8, register_model, num_params, BENCHMARKS)
 
 # %% auto #0
@@ -20,8 +20,8 @@ __all__ = ['REFERENCE_KEYS', 'check_images', 'write_npz', 'npz_keys', 'iter_imag
            'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii', 'precision_recall',
            'tf1_resize_bilinear', 'BasicConv2d', 'InceptionA', 'InceptionB', 'InceptionC', 'InceptionD', 'InceptionE',
            'FIDInception', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features', 'make_reference',
-           'load_reference', 'evaluate', 'class_labels', 'shard_seed', 'sample_npz', 'quantize_images', 'image_sampler',
-           'plot_sweep', 'bench_eval']
+           'load_reference', 'evaluate', 'class_labels', 'sample_npz', 'quantize_images', 'image_sampler', 'plot_sweep',
+           'bench_eval']
 
 # %% ../nbs/60_eval.ipynb #c006
 def check_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
@@ -410,10 +410,6 @@ def class_labels(num_classes: int, per_class: int | None = None, num: int | None
     if num is None: raise ValueError("give per_class or num")
     return torch.randint(0, num_classes, (num,), generator=g)
 
-def shard_seed(seed: int, shard: int) -> int:
-    "The seed of one shard: a hash of `(seed, shard)`, so shards never share random streams."
-    return int(np.random.SeedSequence([seed, shard]).generate_state(1)[0])
-
 def _check_meta(path: Path, meta: dict):
     if path.exists():
         old = json.loads(path.read_text())
@@ -442,7 +438,7 @@ def sample_npz(sample_fn: Callable, labels: torch.Tensor, out: str | Path, batch
     mine = [s for s in range(rank, n_shards, world) if not (work / f'{s:06d}.npz').exists()]
     for s in tqdm(mine, disable=not progress or rank != 0, desc=f'sampling (rank {rank}/{world})', unit='shard'):
         lab = labels[s * batch_size:(s + 1) * batch_size]
-        seed_s = shard_seed(seed, s)
+        seed_s = mix_seed(seed, s)                  # shards never share random streams
         np.random.seed(seed_s)
         with torch.no_grad(): images = sample_fn(lab.to(device), torch.Generator(device).manual_seed(seed_s))
         u8 = (images.cpu() if images.dtype == torch.uint8 else to_uint8(images)).numpy()

@@ -175,13 +175,16 @@ def preference_loss(r_pos: torch.Tensor, r_neg: torch.Tensor, positive: torch.Te
 
 # %% ../nbs/30_losses.ipynb #c023
 def contrastive_labels(labels: torch.Tensor, null_class: int, uncond_ratio: float = 0.1, mask: torch.Tensor | None = None,
-                       generator: torch.Generator | None = None):
+                       generator: torch.Generator | None = None, mask_device=None):
     """CCA's label pairs: positives `labels`, negatives the labels rolled by one; a random `uncond_ratio` of rows (or
-    `mask`) set to `null_class` in both. Returns `(pos, neg, positive)`, `positive` = masked or equal pairs."""
+    `mask`) set to `null_class` in both. Returns `(pos, neg, positive)`, `positive` = masked or equal pairs. The mask
+    is drawn on `mask_device`, by default the generator's device or the CPU (LlamaGen draws it on the CPU, VAR on the
+    labels' device)."""
     neg = labels.roll(-1)
     if mask is None:
-        mask = (torch.rand(len(labels), generator=generator, device=generator.device if generator is not None else 'cpu')
-                < uncond_ratio).to(labels.device) if uncond_ratio > 0 else torch.zeros_like(labels, dtype=torch.bool)
+        mask_device = mask_device or (generator.device if generator is not None else 'cpu')
+        mask = (torch.rand(len(labels), generator=generator, device=mask_device) < uncond_ratio).to(labels.device) \
+            if uncond_ratio > 0 else torch.zeros_like(labels, dtype=torch.bool)
     pos, neg = torch.where(mask, null_class, labels), torch.where(mask, null_class, neg)
     return pos, neg, mask | (neg == pos)
 
@@ -196,10 +199,8 @@ def cca_loss(policy: nn.Module, reference: nn.Module, tokens: torch.Tensor, labe
     """CCA loss of a GPT (`tokens` = its codes `(b, L)`) or a VAR (`tokens` = the concatenated token pyramid `(b, L)`,
     `teacher_input` its `(b, L-1, Cv)` input). Returns the loss and logged statistics (acc, margin, mean rewards)."""
     family = 'var' if teacher_input is not None else 'gpt'
-    null = policy.cfg.num_classes
-    if mask is None and uncond_ratio > 0 and family == 'var':      # VAR draws its mask on the labels' device
-        mask = torch.rand(len(labels), generator=generator, device=labels.device) < uncond_ratio
-    pos, neg, positive = contrastive_labels(labels, null, uncond_ratio, mask, generator)
+    pos, neg, positive = contrastive_labels(labels, policy.cfg.num_classes, uncond_ratio, mask, generator,
+                                            mask_device=labels.device if family == 'var' else None)
     labels2, targets2 = torch.cat([pos, neg]), torch.cat([tokens, tokens])
     inputs2 = targets2 if teacher_input is None else torch.cat([teacher_input, teacher_input])
     with torch.no_grad(): ref_lp = sequence_logp(reference(labels2, inputs2), targets2)

@@ -17,15 +17,19 @@ from . import zoo
 from .train import fit
 
 # %% auto #0
-__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'vq_recon_loss', 'encode_dataset',
+__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'tokenizer_loss', 'encode_dataset',
            'shapes_tensors', 'flips', 'merge_options', 'class_rows', 'save_models', 'quickstart_figure',
            'quickstart_llamagen', 'quickstart_var', 'quickstart_mar']
 
 # %% ../nbs/85_quickstart.ipynb #c006
-def vq_recon_loss(vq, images: torch.Tensor) -> torch.Tensor:
-    "Reconstruction MSE plus the quantizer's codebook, commitment and entropy losses."
-    recon, losses = vq(images)
-    return F.mse_loss(recon, images) + sum(l for l in losses.values() if l is not None)
+def tokenizer_loss(tokenizer, images: torch.Tensor, kl_weight: float = 1e-6) -> torch.Tensor:
+    """Reconstruction MSE plus the tokenizer's own regulariser, whatever `tokenizer(images)` hands back with the
+    reconstruction: a dict of named quantizer losses (VQ-16), one quantizer loss (VAR's multi-scale VQVAE), or a KL
+    per image (the KL VAE), weighted by `kl_weight`. Works on a Fabric-wrapped tokenizer too."""
+    recon, reg = tokenizer(images)
+    if isinstance(reg, dict): reg = sum(v for v in reg.values() if v is not None)
+    elif reg.ndim: reg = kl_weight * reg.mean()
+    return F.mse_loss(recon, images) + reg
 
 @torch.no_grad()
 def encode_dataset(vq, images: torch.Tensor, batch_size: int = 256, flip: bool = True) -> torch.Tensor:
@@ -106,7 +110,7 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
         raise ValueError(f"res {o['res']} is not a multiple of the tokenizer's downsample factor {vq.downsample_factor}")
     img_loader = DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True)
     fit(vq, img_loader, o['tokenizer_steps'], lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine',
-        min_lr_ratio=0.1, loss_fn=lambda b: vq_recon_loss(vq, flips(b[0])), device=device, progress=progress,
+        min_lr_ratio=0.1, loss_fn=lambda b: tokenizer_loss(vq, flips(b[0])), device=device, progress=progress,
         desc='1/2 tokenizer')
 
     # 2. codes of the dataset and its mirror images
@@ -154,12 +158,9 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
     t0 = time.time()
     images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
     vae = zoo.build('var-vqvae-tiny')
-    def vae_loss(b):
-        x = flips(b[0]); recon, vq = vae(x)
-        return F.mse_loss(recon, x) + vq
     fit(vae, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True),
         o['tokenizer_steps'], lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
-        loss_fn=vae_loss, device=device, progress=progress, desc='1/2 tokenizer')
+        loss_fn=lambda b: tokenizer_loss(vae, flips(b[0])), device=device, progress=progress, desc='1/2 tokenizer')
     var = attach_vae(zoo.build('var-tiny', num_classes=n_cls), vae.eval())
     fit(var, DataLoader(TensorDataset(images, labels), batch_size=o['batch_size'], shuffle=True, drop_last=True),
         o['steps'], lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1,
@@ -197,12 +198,9 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
     t0 = time.time()
     images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
     vae = zoo.build('mar-kl-tiny')
-    def vae_loss(b):
-        x = flips(b[0]); recon, kl = vae(x)
-        return F.mse_loss(recon, x) + o['kl_weight'] * kl.mean()
     fit(vae, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True),
         o['tokenizer_steps'], lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
-        loss_fn=vae_loss, device=device, progress=progress, desc='1/2 tokenizer')
+        loss_fn=lambda b: tokenizer_loss(vae, flips(b[0]), o['kl_weight']), device=device, progress=progress, desc='1/2 tokenizer')
     vae.eval()
     cache = Path(run_dir) / 'latents' if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-latents-'))
     dataset = TensorDataset(images, labels)

@@ -13,11 +13,11 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .core import get_device, save_checkpoint, read_checkpoint, check_state_dict, CheckpointError, atomic_path, save_image
+from .core import get_device, seed_everything, mix_seed, save_checkpoint, read_checkpoint, check_state_dict, CheckpointError, atomic_path, save_image
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'PRECISIONS', 'param_groups', 'lr_factor', 'TrainConfig', 'make_fabric', 'mix_seed', 'seed_all',
-           'ShardedBatches', 'ema_update', 'Trainer', 'fit']
+__all__ = ['STRATEGIES', 'PRECISIONS', 'param_groups', 'lr_factor', 'TrainConfig', 'make_fabric', 'ShardedBatches', 'ema_update',
+           'Trainer', 'fit']
 
 # %% ../nbs/50_train.ipynb #c006
 def param_groups(model: nn.Module, weight_decay: float, no_decay: Callable[[str, nn.Parameter], bool] | None = None):
@@ -87,14 +87,6 @@ def make_fabric(cfg: TrainConfig):
                   precision=cfg.precision)
 
 # %% ../nbs/50_train.ipynb #c012
-def mix_seed(*parts: int) -> int:
-    "A 32-bit seed from several integers (distinct tuples give independent streams)."
-    return int(np.random.SeedSequence([int(p) for p in parts]).generate_state(1)[0])
-
-def seed_all(seed: int):
-    "Seed torch (every device), NumPy's global generator and Python's `random`."
-    torch.manual_seed(seed); np.random.seed(seed); random.seed(seed)
-
 class ShardedBatches:
     "Micro-batch `p` of process `rank` of `world`, for any `p`: epochs are seeded permutations, split by rank, drop-last."
     def __init__(self, dataset, batch_size: int, rank: int = 0, world: int = 1, seed: int = 0):
@@ -139,8 +131,7 @@ class Trainer:
         self.cfg, self.run_dir, self.progress, self.desc = cfg, Path(run_dir) if run_dir else None, progress, desc
         self.loss_fn, self.sample_fn, self.disc_loss_fn = loss_fn, sample_fn, disc_loss_fn
         if fabric is None:
-            from lightning_fabric import Fabric
-            fabric = Fabric(accelerator=get_device(device).type, devices=1, precision=cfg.precision)
+            fabric = make_fabric(dataclasses.replace(cfg, accelerator=get_device(device).type, devices=1, num_nodes=1, strategy='auto'))
         self.fabric, self.rank, self.world = fabric, fabric.global_rank, fabric.world_size
         self.raw = model
         opt = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas)
@@ -232,7 +223,7 @@ class Trainer:
     # -- the loop ------------------------------------------------------------------------------------------------------
     def _batch(self, p: int):
         if self.resumable:
-            seed_all(mix_seed(self.cfg.seed, p, self.rank))
+            seed_everything(mix_seed(self.cfg.seed, p, self.rank))
             return self.fabric.to_device(self.batches[p])
         return self.fabric.to_device(next(self.stream))
 

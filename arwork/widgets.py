@@ -11,7 +11,7 @@ import torch
 import ipywidgets as W
 from PIL import Image
 
-from .core import image_grid, to_uint8, from_uint8
+from .core import image_grid, tensor_to_pil, from_uint8
 
 # %% auto #0
 __all__ = ['png_bytes', 'token_map_png', 'LRU', 'SamplingExplorer', 'ScaleViewer', 'IterationViewer', 'TokenizerViewer']
@@ -20,7 +20,7 @@ __all__ = ['png_bytes', 'token_map_png', 'LRU', 'SamplingExplorer', 'ScaleViewer
 def png_bytes(images: torch.Tensor, nrow: int | None = None, scale: int = 3) -> bytes:
     "PNG of float images in [-1, 1] (`NCHW`, tiled into a grid) or of one `CHW` image, enlarged `scale` times (nearest)."
     grid = image_grid(images, nrow=nrow, pad=1) if images.ndim == 4 else images
-    im = Image.fromarray(to_uint8(grid.float().cpu()).numpy())
+    im = tensor_to_pil(grid.float().cpu())
     if scale > 1: im = im.resize((im.width * scale, im.height * scale), Image.NEAREST)
     buf = io.BytesIO(); im.save(buf, format='PNG')
     return buf.getvalue()
