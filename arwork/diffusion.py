@@ -90,14 +90,16 @@ class GaussianDiffusion:
         T = lambda name: self._table(name, t, x_t.ndim)
         return T('posterior_mean_coef1') * x0 + T('posterior_mean_coef2') * x_t
 
-    def p_mean_variance(self, out, x_t, t):
-        "Mean and log-variance of `p(x_{t-1} | x_t)` from a network output `[eps | v]` (split along dim 1)."
+    def p_mean_variance(self, out, x_t, t, clip_denoised: float | None = None):
+        """Mean and log-variance of `p(x_{t-1} | x_t)` from a network output `[eps | v]` (split along dim 1).
+        `clip_denoised` clamps the implied `x0` to `[-clip, clip]` first (None: no clamp, as MAR's official sampler)."""
         C = x_t.shape[1]
         eps, v = out[:, :C], out[:, C:]
         frac = (v + 1) / 2
         T = lambda name: self._table(name, t, x_t.ndim)
         log_var = frac * T('log_betas') + (1 - frac) * T('posterior_log_variance_clipped')
         x0 = T('sqrt_recip_alphas_cumprod') * x_t - T('sqrt_recipm1_alphas_cumprod') * eps
+        if clip_denoised is not None: x0 = x0.clamp(-clip_denoised, clip_denoised)
         return self.q_posterior_mean(x0, x_t, t), log_var
 
     def training_losses(self, model: Callable, x0, t, model_kwargs: dict | None = None, noise=None) -> dict:
@@ -131,13 +133,15 @@ class GaussianDiffusion:
 
     @torch.no_grad()
     def sample(self, model: Callable, noise: torch.Tensor, model_kwargs: dict | None = None, temperature: float = 1.0,
-               generator: torch.Generator | None = None, step_noise: Callable | None = None, progress: bool = False):
+               generator: torch.Generator | None = None, step_noise: Callable | None = None, progress: bool = False,
+               clip_denoised: float | None = None):
         """Ancestral sampling from `noise` (x_N). The noise added at each step is `randn_like(x)` from `generator`, or
-        `step_noise(k, x)` when given (so tests can inject it); temperature scales that noise only."""
+        `step_noise(k, x)` when given (so tests can inject it); temperature scales that noise only. `clip_denoised`: see
+        `p_mean_variance`."""
         x = noise
         for k in tqdm(range(self.num_timesteps - 1, -1, -1), disable=not progress, leave=False):
             t = torch.full((len(x),), k, device=x.device, dtype=torch.long)
-            mean, log_var = self.p_mean_variance(model(x, self._map(t), **(model_kwargs or {})), x, t)
+            mean, log_var = self.p_mean_variance(model(x, self._map(t), **(model_kwargs or {})), x, t, clip_denoised)
             z = step_noise(k, x) if step_noise is not None else torch.randn(x.shape, generator=generator, device=x.device)
             x = mean + (k > 0) * torch.exp(0.5 * log_var) * z * temperature
         return x

@@ -77,9 +77,10 @@ class SimpleMLPAdaLN(nn.Module):
 
 # %% ../../nbs/22_generators.mar.ipynb #c008
 class DiffLoss(nn.Module):
-    def __init__(self, target_channels: int, z_channels: int, depth: int, width: int, num_sampling_steps: int = 100):
+    def __init__(self, target_channels: int, z_channels: int, depth: int, width: int, num_sampling_steps: int = 100,
+                 clip_denoised: float | None = None):
         super().__init__()
-        self.in_channels = target_channels
+        self.in_channels, self.clip_denoised = target_channels, clip_denoised
         self.net = SimpleMLPAdaLN(target_channels, width, z_channels, depth)
         self.train_diffusion = GaussianDiffusion.create('')
         self.gen_diffusion = GaussianDiffusion.create(num_sampling_steps)
@@ -108,7 +109,8 @@ class DiffLoss(nn.Module):
                 g = ue + cfg * (ce - ue)
                 return torch.cat([torch.cat([g, g]), rest], 1)
         else: model = lambda x, t: self.net(x, t, z, c_emb)
-        return self.gen_diffusion.sample(model, noise, temperature=temperature, generator=generator, step_noise=step_noise)
+        return self.gen_diffusion.sample(model, noise, temperature=temperature, generator=generator, step_noise=step_noise,
+                                         clip_denoised=self.clip_denoised)
 
 # %% ../../nbs/22_generators.mar.ipynb #c010
 class Block(nn.Module):
@@ -149,6 +151,7 @@ class MARConfig:
     diffloss_w: int = 1024
     num_sampling_steps: int = 100
     diffusion_batch_mul: int = 4
+    diffloss_clip: float | None = None   # clamp of the denoised estimate while sampling; None, as the official model
 
     @property
     def seq_h(self) -> int: return self.img_size // self.vae_stride // self.patch_size
@@ -186,7 +189,7 @@ class MAR(nn.Module):
         self.decoder_norm = nn.LayerNorm(D, eps=1e-6)
         self.diffusion_pos_embed_learned = nn.Parameter(torch.zeros(1, L, D))
         if not self.fake_latent.is_meta: self.initialize_weights()
-        self.diffloss = DiffLoss(cfg.token_dim, D, cfg.diffloss_d, cfg.diffloss_w, cfg.num_sampling_steps)
+        self.diffloss = DiffLoss(cfg.token_dim, D, cfg.diffloss_d, cfg.diffloss_w, cfg.num_sampling_steps, cfg.diffloss_clip)
 
     def initialize_weights(self):
         for p in (self.class_emb.weight, self.fake_latent, self.mask_token, self.encoder_pos_embed_learned,
@@ -328,7 +331,7 @@ MAR.sample = mar_sample
 
 # %% ../../nbs/22_generators.mar.ipynb #c021
 TINY_MAR = dict(dim=128, depth=2, heads=4, img_size=32, vae_stride=4, buffer_size=16, num_classes=10,
-                diffloss_d=2, diffloss_w=128, num_sampling_steps=25)
+                diffloss_d=2, diffloss_w=128, num_sampling_steps=25, diffloss_clip=5.0)
 
 # %% ../../nbs/22_generators.mar.ipynb #c028
 for _s in MAR_SIZES:
