@@ -69,10 +69,10 @@ def save_models(run_dir, **models):
 # %% ../nbs/85_quickstart.ipynb #c010
 def quickstart_figure(panels: dict[str, torch.Tensor], class_names: list[str], path: str | Path, title: str = ''):
     "Save a figure of `(rows, cols, C, H, W)` image panels side by side with class names on the rows."
-    import matplotlib; matplotlib.use('Agg', force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure   # no pyplot: no global backend switch in the caller's notebook
     n = len(panels)
-    fig, axs = plt.subplots(1, n, figsize=(3.2 * n, 0.42 * len(class_names) + 1.2), squeeze=False)
+    fig = Figure(figsize=(3.2 * n, 0.42 * len(class_names) + 1.2))
+    axs = fig.subplots(1, n, squeeze=False)
     for ax, (name, imgs) in zip(axs[0], panels.items()):
         rows, cols = imgs.shape[:2]
         grid = image_grid(imgs.flatten(0, 1), nrow=cols, pad=1)
@@ -84,7 +84,6 @@ def quickstart_figure(panels: dict[str, torch.Tensor], class_names: list[str], p
     if title: fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     with atomic_path(path) as tmp: fig.savefig(tmp, dpi=110, format='png')
-    plt.close(fig)
     return Path(path)
 
 # %% ../nbs/85_quickstart.ipynb #c012
@@ -180,7 +179,7 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
 QUICKSTARTS.register('var', quickstart_var)
 
 # %% ../nbs/85_quickstart.ipynb #c016
-MAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=1500, res=32, num_images=6000, batch_size=32, cfg=3.0,
+MAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=4000, res=32, num_images=6000, batch_size=32, cfg=3.0,
                                seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=16, num_steps=50, kl_weight=1e-6)
 
 def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,

@@ -331,7 +331,7 @@ MAR.sample = mar_sample
 
 # %% ../../nbs/22_generators.mar.ipynb #c021
 TINY_MAR = dict(dim=128, depth=2, heads=4, img_size=32, vae_stride=4, buffer_size=16, num_classes=10,
-                diffloss_d=2, diffloss_w=128, num_sampling_steps=25, diffloss_clip=5.0)
+                diffloss_d=3, diffloss_w=256, num_sampling_steps=25, diffloss_clip=5.0)
 
 # %% ../../nbs/22_generators.mar.ipynb #c028
 for _s in MAR_SIZES:
