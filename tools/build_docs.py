@@ -1,14 +1,15 @@
 """Build the documentation site into `_docs/` without Quarto: `python tools/build_docs.py` from the repo root.
 
-1. nbdev's own notebook processors turn `nbs/**/*.ipynb` into `_proc/` as `nbdev_proc_nbs` would: the
-   `show_doc` cells get their rendered API docs, and exported and hidden cells are dropped. (`nbdev_proc_nbs`
-   itself first tries to install Quarto, and runs every cell with an import in it, tests included.)
+1. nbdev's own notebook processors turn `nbs/**/*.ipynb` into `_proc/` exactly as `nbdev_proc_nbs` (and so
+   `nbdev_docs`) would: exported cells, import cells and `show_doc` cells are executed, the `show_doc` cells get
+   their rendered API docs, and exported and hidden cells are dropped. (`nbdev_proc_nbs` itself first tries to
+   install Quarto.) The notebooks keep their imports in import-only cells, so no test cell runs here.
 2. nbconvert's `lab` template turns every processed notebook into `_docs/<same path>.html`, with math
    rendered to MathML and no script from a CDN, so the pages work offline; output images are embedded.
 3. Every page gets a sidebar listing all pages and prev/next links; links to other notebooks, to the nbdev
    doc host and to `figures/` (copied to `_docs/figures/`) are made relative so that they resolve in `_docs/`.
 """
-import ast, os, posixpath, re, shutil, sys
+import os, posixpath, re, shutil, sys
 from concurrent.futures import ProcessPoolExecutor
 from html import escape
 from multiprocessing import get_context
@@ -21,8 +22,7 @@ from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
-from nbdev.process import NBProcessor
-from nbdev.processors import FilterDefaults, exec_show_docs
+from nbdev.processors import FilterDefaults
 from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,31 +30,11 @@ PROC, DOCS, FIGURES = ROOT / '_proc', ROOT / '_docs', ROOT / 'figures'
 
 # ---------------------------------------------------------------- 1. nbdev processing
 
-def _is_show_doc(stmt):
-    "Whether the statement is a call `show_doc(...)`."
-    return isinstance(stmt, ast.Expr) and getattr(getattr(stmt.value, 'func', None), 'id', None) == 'show_doc'
-
-def _needed_for_docs(cell):
-    "Exported code, and cells made only of imports and `show_doc` calls: what `show_doc` output needs."
-    if cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}: return True
-    stmts = cell.parsed_() or []
-    return bool(stmts) and all(isinstance(s, (ast.Import, ast.ImportFrom)) or _is_show_doc(s) for s in stmts)
-
-class exec_doc_cells(exec_show_docs):
-    """nbdev's `exec_show_docs` without the cells that mix imports with other code.
-
-    nbdev runs those too (and warns): here they are tests and training runs, slow, and some fail
-    because they use names that earlier cells defined."""
-    def __call__(self, cell):
-        if cell.cell_type == 'code' and not _needed_for_docs(cell): return
-        super().__call__(cell)
-
 def process_notebook(src: Path, dst: Path):
-    "Run nbdev's docs processors on notebook `src` (executing only what `show_doc` needs) and write `dst`."
+    "Run nbdev's docs processors on notebook `src`, exactly as `nbdev_proc_nbs` does, and write `dst`."
     os.environ['IN_TEST'] = '1'   # as nbdev's own processing does
-    procs = [exec_doc_cells if p is exec_show_docs else p for p in FilterDefaults().procs()]
     nb = read_nb(src)
-    NBProcessor(nb=nb, procs=procs).process()
+    FilterDefaults()(nb)
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dst)
 
