@@ -159,6 +159,7 @@ def make_exporter():
                                extra_loaders=[jinja2.DictLoader({'site.html.j2': TEMPLATE})])
 
 _re_directive = re.compile(r'^#\|\s*([\w-]+):?\s*(.*)$')
+_re_cr = re.compile(r'[^\n]*\r(?!\n)')           # a line's text up to its last bare carriage return
 _re_quarto_link = re.compile(r'\[([^\]]*)\]\(([^)\s]*)\)\{([^}]*)\}')   # [text](url){target="_blank" ...}
 
 def html_links(md):
@@ -184,8 +185,14 @@ def prepare(nb):
             cell.source = '\n'.join(l for l in lines if not _re_directive.match(l)).strip()
             if directives.get('echo') == 'false': cell.setdefault('metadata', {})['tags'] = ['remove_input']
             for out in cell.get('outputs', []):
+                # notebook files may store multi-line strings as lists of lines (nbformat joins them on reading,
+                # execnb's read_nb does not); a stream shows what a terminal would, progress bars' \r included
+                if isinstance(out.get('text'), list): out['text'] = ''.join(out['text'])
+                if 'text' in out: out['text'] = _re_cr.sub('', out['text'])
+                for mime, v in out.get('data', {}).items():
+                    if isinstance(v, list): out['data'][mime] = ''.join(v)
                 if 'text/markdown' in out.get('data', {}):
-                    out['data']['text/markdown'] = html_links(''.join(out['data']['text/markdown']))
+                    out['data']['text/markdown'] = html_links(out['data']['text/markdown'])
         if cell.get('source', '').strip() or cell.get('outputs'): cells.append(cell)
     nb.cells = cells
     nb.metadata.pop('widgets', None)
