@@ -13,10 +13,13 @@
    and that the explorer's `<img>` then shows a different picture (a new blob URL with different PNG bytes);
    pressing ArrowLeft as often must bring back exactly the first picture.
 3. Saves a screenshot with the explorer in view to `figures/widgets_browser.png`.
-4. Stops the server (and its kernels) by PID in a `finally`; exits 1 with a message on any failure, and then
-   leaves a screenshot of the failing page in the temporary directory it prints.
+4. Stops the server (and its kernels) by PID in a `finally` (also on SIGTERM, SIGINT or SIGHUP); exits 1 with a
+   message on any failure, and then leaves a screenshot of the failing page in the temporary directory it prints.
+
+Timeouts are generous (a fresh 2-core CI machine shared with other work is slow: starting JupyterLab, the kernel
+and the first imports of torch can take minutes there); `ARWORK_BROWSER_TIMEOUT_SCALE=2` doubles them all.
 """
-import os, secrets, signal, socket, subprocess, sys, tempfile, time, json
+import os, secrets, signal, socket, subprocess, sys, tempfile, time, json, traceback
 import urllib.request
 from pathlib import Path
 
@@ -29,6 +32,9 @@ CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backg
                  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 PRESSES = 3                  # ArrowRight presses on the seed slider
 N_IMAGES = 9                 # <img> of the tutorial's widgets: explorer 1, scales 2, iterations 2, tokenizers 1 + 3
+CHROMIUM = '/usr/bin/chromium'
+SCALE = float(os.environ.get('ARWORK_BROWSER_TIMEOUT_SCALE', '1'))
+def T(seconds: float) -> float: return seconds * SCALE   # every timeout, in seconds
 
 class Failure(Exception): pass
 
@@ -56,7 +62,7 @@ def start_server(tmp: Path, port: int, token: str, logfile):
            f'--LabApp.user_settings_dir={tmp / "settings"}', f'--LabApp.workspaces_dir={tmp / "workspaces"}']
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT)
 
-def wait_for_server(proc, port: int, token: str, timeout: float = 120):
+def wait_for_server(proc, port: int, token: str, timeout: float = T(300)):
     "Poll the server's /api/status until it answers 200."
     url, t0 = f'http://127.0.0.1:{port}/api/status?token={token}', time.time()
     while time.time() - t0 < timeout:
@@ -116,30 +122,32 @@ IMG_STATE = '''img => fetch(img.src).then(r => r.arrayBuffer()).then(b => {
 def run_browser_test(port: int, token: str, tmp: Path):
     url = f'http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token={token}'
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=T(120) * 1000)
         page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+        page.set_default_timeout(T(120) * 1000)              # clicks, focus, locators (ms)
+        page.set_default_navigation_timeout(T(300) * 1000)   # JupyterLab's first load
         errors = []
         page.on('pageerror', lambda exc: errors.append(str(exc)))
         page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
         try:
             log(f'opening {url.replace(token, "<token>")}')
             page.goto(url, wait_until='load')
-            page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=120_000)
+            page.wait_for_selector('.jp-Notebook .jp-Cell', timeout=T(300) * 1000)
             # the kernel must be up before Run All is useful: the status bar reads e.g. "Python 3 (ipykernel) | Idle" once it
             # is (the toolbar's indicator already says idle while there is no kernel yet)
-            wait_until(lambda: page.evaluate(KERNEL_IDLE), 'the kernel to start', 120)
+            wait_until(lambda: page.evaluate(KERNEL_IDLE), 'the kernel to start', T(300))
             n_cells = len(prompts(page))
             log(f'notebook open, kernel idle, {n_cells} code cells; Run > Run All Cells')
             started = lambda: any(x != '[ ]:' for x in prompts(page))
             for attempt in range(2):
                 page.get_by_role('menuitem', name='Run', exact=True).click()
                 page.get_by_role('menuitem', name='Run All Cells', exact=True).click()
-                try: wait_until(started, 'the cells to start running', 30); break
+                try: wait_until(started, 'the cells to start running', T(60)); break
                 except Failure:
                     if attempt: raise
                     log('no cell started running: Run All Cells again')
             done = lambda: (lambda ps: ps if ps and all(x[1:-2].strip().isdigit() for x in ps) else None)(prompts(page))
-            ps = wait_until(done, 'every code cell to have run', 300)
+            ps = wait_until(done, 'every code cell to have run', T(900))
             log(f'all cells ran: {" ".join(ps)}')
             errs = page.eval_on_selector_all('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
                                              '.jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]',
@@ -148,17 +156,17 @@ def run_browser_test(port: int, token: str, tmp: Path):
             if tracebacks: raise Failure('a cell raised:\n' + '\n'.join(tracebacks))
             imgs = '.jp-OutputArea-output .widget-image'
             wait_until(lambda: page.eval_on_selector_all(imgs, 'els => els.filter(e => e.src && e.complete && e.naturalWidth > 0).length') >= N_IMAGES,
-                       f'{N_IMAGES} widget images to render', 120)
+                       f'{N_IMAGES} widget images to render', T(300))
             log(f'{page.locator(imgs).count()} widget images rendered')
 
             # the explorer: the first widget box with a 'seed' slider and a 'cfg' slider
             explorer = page.locator('.jp-OutputArea-output > .widget-vbox').filter(
                 has=page.locator('.widget-slider .widget-label', has_text='cfg')).first
-            explorer.wait_for(timeout=30_000)
+            explorer.wait_for(timeout=T(120) * 1000)
             seed = explorer.locator('.widget-slider').filter(has=page.locator('.widget-label', has_text='seed')).first
             status = explorer.locator(':scope > .widget-html').first
             image = explorer.locator(':scope > .widget-image').first
-            wait_until(lambda: 'drawn in' in status.inner_text(), "the explorer's first drawing", 60)
+            wait_until(lambda: 'drawn in' in status.inner_text(), "the explorer's first drawing", T(300))
             before = image.evaluate(IMG_STATE)
             readout0 = int(seed.locator('.widget-readout').inner_text())
             log(f"explorer: seed slider at {readout0}, image {before['width']}x{before['height']}, "
@@ -184,7 +192,7 @@ def run_browser_test(port: int, token: str, tmp: Path):
                     if not (check(s) and 'drawn in' in status.inner_text()): return None
                     time.sleep(1.0)
                     return s if image.evaluate(IMG_STATE)['hash'] == s['hash'] and 'drawn in' in status.inner_text() else None
-                return wait_until(pred, what, 60)
+                return wait_until(pred, what, T(300))
             after = settled(lambda s: s['src'] != before['src'] and s['hash'] != before['hash'], "the explorer's image to change")
             saw = page.evaluate('window.__sawDrawing')
             log(f"explorer image changed: src {before['src'][:40]}... -> {after['src'][:40]}..., "
@@ -213,7 +221,15 @@ def run_browser_test(port: int, token: str, tmp: Path):
         finally:
             browser.close()
 
+def _raise_exit(signum, frame):
+    "Turn a termination signal into SystemExit, so that `finally` stops the server."
+    raise SystemExit(f'FAIL: interrupted by signal {signal.Signals(signum).name}')
+
 def main():
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP): signal.signal(sig, _raise_exit)
+    if not Path(CHROMIUM).exists():
+        sys.exit(f'FAIL: {CHROMIUM} not found: install Debian\'s chromium (apt-get install -y chromium); '
+                 f'playwright drives it, `playwright install` is not used')
     tmp = Path(tempfile.mkdtemp(prefix='arwork-browser-test-'))
     nb_path = ROOT / NOTEBOOK
     if not nb_path.exists(): sys.exit(f'FAIL: {NOTEBOOK} does not exist')
@@ -232,6 +248,7 @@ def main():
         print(f'--- last lines of the jupyter log ---\n{tail}', file=sys.stderr)
         return 1
     except Exception as e:
+        traceback.print_exc()
         print(f'FAIL: unexpected {type(e).__name__}: {e}', file=sys.stderr)
         return 1
     finally:

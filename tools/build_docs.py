@@ -1,14 +1,18 @@
 """Build the documentation site into `_docs/` without Quarto: `python tools/build_docs.py` from the repo root.
 
-1. nbdev's own notebook processors turn `nbs/**/*.ipynb` into `_proc/` as `nbdev_proc_nbs` would: the
-   `show_doc` cells get their rendered API docs, and exported and hidden cells are dropped. (`nbdev_proc_nbs`
-   itself first tries to install Quarto, and runs every cell with an import in it, tests included.)
+1. nbdev's own notebook processors turn `nbs/**/*.ipynb` into `_proc/` exactly as `nbdev_proc_nbs` (and so
+   `nbdev_docs`) would: exported cells, import cells and `show_doc` cells are executed, the `show_doc` cells get
+   their rendered API docs, and exported and hidden cells are dropped. (`nbdev_proc_nbs` itself first tries to
+   install Quarto.) The notebooks keep their imports in import-only cells, so no test cell runs there; the build
+   first checks that, and stops naming any cell that mixes imports with other code (`nbdev_docs` would run it).
+   The few module notebooks that draw figures and run in seconds (`EXECUTE`; more with `--execute NB ...`) are
+   run first, with `nbdev_test`'s rules, so that their pages show the figures; their outputs stay in `_proc/`.
 2. nbconvert's `lab` template turns every processed notebook into `_docs/<same path>.html`, with math
    rendered to MathML and no script from a CDN, so the pages work offline; output images are embedded.
 3. Every page gets a sidebar listing all pages and prev/next links; links to other notebooks, to the nbdev
    doc host and to `figures/` (copied to `_docs/figures/`) are made relative so that they resolve in `_docs/`.
 """
-import ast, os, posixpath, re, shutil, sys
+import argparse, ast, os, posixpath, re, shutil, sys
 from concurrent.futures import ProcessPoolExecutor
 from html import escape
 from multiprocessing import get_context
@@ -16,13 +20,15 @@ from pathlib import Path
 
 import jinja2, yaml
 from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+from fastcore.xtras import working_directory
 from latex2mathml.converter import convert as tex2mathml
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
 from nbdev.process import NBProcessor
-from nbdev.processors import FilterDefaults, exec_show_docs
+from nbdev.processors import FilterDefaults, FrontmatterProc, populate_language, add_show_docs, _do_eval
 from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,38 +36,57 @@ PROC, DOCS, FIGURES = ROOT / '_proc', ROOT / '_docs', ROOT / 'figures'
 
 # ---------------------------------------------------------------- 1. nbdev processing
 
-def _is_show_doc(stmt):
-    "Whether the statement is a call `show_doc(...)`."
-    return isinstance(stmt, ast.Expr) and getattr(getattr(stmt.value, 'func', None), 'id', None) == 'show_doc'
+# Module notebooks that draw figures and run in seconds: the docs build executes them (as `nbdev_test` does, outputs
+# kept in `_proc/` only), so their pages show the figures without outputs committed to the notebooks. The others
+# are too slow for that (60_eval: minutes) or draw nothing; tutorials are committed with their outputs.
+EXECUTE = ['01_data.ipynb']
+SKIP_FLAGS = get_config().get('tst_flags', '').split()
 
-def _needed_for_docs(cell):
-    "Exported code, and cells made only of imports and `show_doc` calls: what `show_doc` output needs."
+def _doc_only(cell):
+    "Whether `cell` is what nbdev's docs processing should execute: exported code, imports only, or `show_doc` only."
     if cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}: return True
     stmts = cell.parsed_() or []
-    return bool(stmts) and all(isinstance(s, (ast.Import, ast.ImportFrom)) or _is_show_doc(s) for s in stmts)
+    return (all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in stmts) or
+            all(isinstance(s, ast.Expr) and getattr(getattr(s.value, 'func', None), 'id', None) == 'show_doc' for s in stmts))
 
-class exec_doc_cells(exec_show_docs):
-    """nbdev's `exec_show_docs` without the cells that mix imports with other code.
+def check_import_cells(src: Path) -> list[str]:
+    """The cells of `src` that nbdev's docs processing would execute although they are tests or examples.
 
-    nbdev runs those too (and warns): here they are tests and training runs, slow, and some fail
-    because they use names that earlier cells defined."""
-    def __call__(self, cell):
-        if cell.cell_type == 'code' and not _needed_for_docs(cell): return
-        super().__call__(cell)
-
-def process_notebook(src: Path, dst: Path):
-    "Run nbdev's docs processors on notebook `src` (executing only what `show_doc` needs) and write `dst`."
-    os.environ['IN_TEST'] = '1'   # as nbdev's own processing does
-    procs = [exec_doc_cells if p is exec_show_docs else p for p in FilterDefaults().procs()]
+    `exec_show_docs` runs every cell that contains an import anywhere (besides exported and `show_doc` cells), so
+    an import inside a test cell makes `nbdev_docs` run that test, where the names earlier tests defined are
+    missing. Such imports belong in an import-only cell."""
     nb = read_nb(src)
-    NBProcessor(nb=nb, procs=procs).process()
+    NBProcessor(nb=nb, procs=[FrontmatterProc, populate_language, add_show_docs]).process()
+    if not getattr(nb, 'has_docs_', False): return []
+    return [f'{src}: cell {c.get("id", c.idx_)} mixes imports with other code (move them to an import-only cell):\n'
+            + '\n'.join('    ' + l for l in c.source.splitlines()[:4])
+            for c in nb.cells if c.cell_type == 'code' and _do_eval(c) and not _doc_only(c)]
+
+def execute(nb, src: Path):
+    "Run `nb`'s cells in place, keeping their outputs, with `nbdev_test`'s rules (skipping `tst_flags` and `eval: false`)."
+    NBProcessor(nb=nb, procs=[FrontmatterProc])        # parses the `#|` directives
+    def skip(cell):
+        if cell.cell_type != 'code' or 'nbdev_export' + '(' in cell.source: return True
+        d = getattr(cell, 'directives_', {}) or {}
+        return d.get('eval:', [''])[0].lower() == 'false' or bool(set(SKIP_FLAGS) & d.keys())
+    shell = CaptureShell(src)
+    with working_directory(src.parent): shell.run_all(nb, exc_stop=True, preproc=skip)
+
+def process_notebook(src: Path, dst: Path, run: bool = False):
+    "Run nbdev's docs processors on notebook `src`, exactly as `nbdev_proc_nbs` does (after running it all if `run`)."
+    os.environ['IN_TEST'] = '1'   # as nbdev's own processing does
+    nb = read_nb(src)
+    if run: execute(nb, src)
+    FilterDefaults()(nb)
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dst)
 
-def process_all(notebooks, nbs):
+def process_all(notebooks, nbs, run=()):
     "Process every notebook into `_proc/`, each in a fresh process (as nbdev does), two at a time."
+    mixed = [m for nb in notebooks for m in check_import_cells(nbs / nb)]
+    if mixed: sys.exit('nbdev_docs would run test cells:\n' + '\n'.join(mixed))
     with ProcessPoolExecutor(2, mp_context=get_context('spawn'), max_tasks_per_child=1) as pool:
-        jobs = {nb: pool.submit(process_notebook, nbs / nb, PROC / nb) for nb in notebooks}
+        jobs = {nb: pool.submit(process_notebook, nbs / nb, PROC / nb, nb in run) for nb in notebooks}
     failed = [f'{nb}: {job.exception()}' for nb, job in jobs.items() if job.exception()]
     if failed: sys.exit('processing failed:\n' + '\n'.join(failed))
 
@@ -134,6 +159,7 @@ def make_exporter():
                                extra_loaders=[jinja2.DictLoader({'site.html.j2': TEMPLATE})])
 
 _re_directive = re.compile(r'^#\|\s*([\w-]+):?\s*(.*)$')
+_re_cr = re.compile(r'[^\n]*\r(?!\n)')           # a line's text up to its last bare carriage return
 _re_quarto_link = re.compile(r'\[([^\]]*)\]\(([^)\s]*)\)\{([^}]*)\}')   # [text](url){target="_blank" ...}
 
 def html_links(md):
@@ -159,8 +185,14 @@ def prepare(nb):
             cell.source = '\n'.join(l for l in lines if not _re_directive.match(l)).strip()
             if directives.get('echo') == 'false': cell.setdefault('metadata', {})['tags'] = ['remove_input']
             for out in cell.get('outputs', []):
+                # notebook files may store multi-line strings as lists of lines (nbformat joins them on reading,
+                # execnb's read_nb does not); a stream shows what a terminal would, progress bars' \r included
+                if isinstance(out.get('text'), list): out['text'] = ''.join(out['text'])
+                if 'text' in out: out['text'] = _re_cr.sub('', out['text'])
+                for mime, v in out.get('data', {}).items():
+                    if isinstance(v, list): out['data'][mime] = ''.join(v)
                 if 'text/markdown' in out.get('data', {}):
-                    out['data']['text/markdown'] = html_links(''.join(out['data']['text/markdown']))
+                    out['data']['text/markdown'] = html_links(out['data']['text/markdown'])
         if cell.get('source', '').strip() or cell.get('outputs'): cells.append(cell)
     nb.cells = cells
     nb.metadata.pop('widgets', None)
@@ -264,13 +296,20 @@ def write_site(notebooks, nbs):
 
 def main():
     "Process every notebook of `nbs_path`, then write the site."
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--execute', nargs='*', default=EXECUTE, metavar='NB',
+                    help=f'notebooks (paths under nbs/) to run before processing, so that their pages show outputs '
+                         f'(default: {" ".join(EXECUTE)}; none with a bare --execute)')
+    args = ap.parse_args()
     os.chdir(ROOT)
     nbs = get_config().nbs_path
     notebooks = sorted((p.relative_to(nbs).as_posix() for p in nbglob(nbs, as_path=True)),
                        key=lambda p: (p != 'index.ipynb', '/' in p, p))
     shutil.rmtree(PROC, ignore_errors=True)
     print(f'processing {len(notebooks)} notebooks into {PROC} ...', flush=True)
-    process_all(notebooks, nbs)
+    unknown = set(args.execute) - set(notebooks)
+    if unknown: sys.exit(f'--execute: no such notebooks: {" ".join(sorted(unknown))}')
+    process_all(notebooks, nbs, run=set(args.execute))
     write_site(notebooks, nbs)
 
 if __name__ == '__main__': main()

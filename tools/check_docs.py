@@ -17,6 +17,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS, SCREENSHOT = ROOT / '_docs', ROOT / 'figures' / 'docs_index.png'
+CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 
@@ -47,15 +48,17 @@ def visit(page, url):
     return errors, links, anchors, len(imgs)
 
 def main():
+    if not Path(CHROMIUM).exists(): sys.exit(f'{CHROMIUM} not found: install Debian\'s chromium (apt-get install -y chromium)')
     pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob('*.html'))
     if not pages: sys.exit(f'no pages in {DOCS}: run python tools/build_docs.py first')
     server = serve(DOCS)
     base = f'http://127.0.0.1:{server.server_port}/'
     failures, links, anchors, n_imgs = [], {}, {}, 0
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path='/usr/bin/chromium', args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=120_000)
         for name in pages:
             page = browser.new_page(viewport={'width': 1280, 'height': 900})
+            page.set_default_timeout(120_000)   # ms: generous, for a slow shared CI machine
             errors, links[name], anchors[name], n = visit(page, base + name)
             failures += [f'{name}: {e}' for e in errors]
             n_imgs += n
