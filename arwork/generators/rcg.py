@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy, math, time
 from dataclasses import dataclass, replace, asdict
 from pathlib import Path
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,12 +16,13 @@ from tqdm.auto import tqdm
 from ..core import register_model, num_params, BENCHMARKS, get_device, load_state_dict_strict, CheckpointError, \
     unwrap_state_dict, save_checkpoint, read_checkpoint, seed_everything
 from ..layers import timestep_embedding, check_labels
+from ..diffusion import GaussianDiffusion
 from .mar import Block
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ENCODER_CONFIGS', 'EncoderConfig', 'build_mlp', 'sincos_pos_embed_2d', 'standardize',
-           'MoCoViT', 'mocov3_state_dict', 'to_mocov3_layout', 'build_encoder', 'augment', 'MoCoV3',
-           'train_tiny_encoder']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ENCODER_CONFIGS', 'RDM_CONFIGS', 'EncoderConfig', 'build_mlp', 'sincos_pos_embed_2d',
+           'standardize', 'MoCoViT', 'mocov3_state_dict', 'to_mocov3_layout', 'build_encoder', 'augment', 'MoCoV3',
+           'train_tiny_encoder', 'RDMConfig', 'RDMResBlock', 'SimpleMLP', 'LitEMA', 'RDM', 'build_rdm']
 
 # %% ../../nbs/24_generators.rcg.ipynb #c006
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -227,3 +229,184 @@ def train_tiny_encoder(path: str | Path, steps: int = 1200, n_images: int = 1000
         grad_clip=None, progress=progress, desc='moco-v3 tiny')
     save_checkpoint(to_mocov3_layout(moco.base_encoder, moco.momentum_encoder, moco.predictor), path)
     return moco.base_encoder.eval()
+
+# %% ../../nbs/24_generators.rcg.ipynb #c022
+@dataclass
+class RDMConfig:
+    rep_dim: int = 256
+    time_embed_dim: int = 256
+    model_channels: int = 1536
+    bottleneck_channels: int = 1536
+    num_res_blocks: int = 12
+    class_cond: bool = False
+    n_classes: int = 1               # 1000 for the class-conditional ImageNet RDMs (1 = the unused table of the uncond ones)
+    context_channels: int = 512
+    encoder: str | None = 'mocov3-vit-b'   # the frozen encoder kept as `pretrained_encoder` (None: none)
+    timesteps: int = 1000
+    linear_start: float = 0.0015
+    linear_end: float = 0.0195
+    ema_decay: float = 0.9999
+
+RDM_CONFIGS = {
+    'rcg-rdm-vitb': RDMConfig(),
+    'rcg-rdm-vitl': RDMConfig(encoder='mocov3-vit-l'),
+    'rcg-rdm-vitb-clscond': RDMConfig(class_cond=True, n_classes=1000),
+    'rcg-rdm-vitl-clscond': RDMConfig(encoder='mocov3-vit-l', class_cond=True, n_classes=1000),
+    'rcg-rdm-tiny': RDMConfig(time_embed_dim=128, model_channels=256, bottleneck_channels=256, num_res_blocks=4,
+                              context_channels=64, encoder='mocov3-vit-tiny'),
+    'rcg-rdm-tiny-clscond': RDMConfig(time_embed_dim=128, model_channels=256, bottleneck_channels=256, num_res_blocks=4,
+                                      context_channels=64, encoder='mocov3-vit-tiny', class_cond=True, n_classes=10),
+}
+
+def _zero(m: nn.Module) -> nn.Module:
+    for p in m.parameters(): nn.init.zeros_(p)
+    return m
+
+class RDMResBlock(nn.Module):
+    def __init__(self, channels: int, mid: int, emb: int, use_context: bool, context: int):
+        super().__init__()
+        self.in_layers = nn.Sequential(nn.LayerNorm(channels), nn.SiLU(), nn.Linear(channels, mid))
+        self.emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(emb, mid))
+        self.out_layers = nn.Sequential(nn.LayerNorm(mid), nn.SiLU(), nn.Dropout(0.0), _zero(nn.Linear(mid, channels)))
+        self.use_context = use_context
+        if use_context: self.context_layers = nn.Sequential(nn.SiLU(), nn.Linear(context, mid))
+
+    def forward(self, x, emb, ctx):
+        h = self.in_layers(x) + self.emb_layers(emb)
+        if self.use_context: h = h + self.context_layers(ctx)
+        return x + self.out_layers(h)
+
+class SimpleMLP(nn.Module):
+    "RCG's x0-predicting MLP denoiser on `[B, rep_dim]` representations (official parameter names)."
+    def __init__(self, cfg: RDMConfig):
+        super().__init__()
+        C = cfg.model_channels
+        self.model_channels = C
+        self.time_embed = nn.Sequential(nn.Linear(C, cfg.time_embed_dim), nn.SiLU(), nn.Linear(cfg.time_embed_dim, cfg.time_embed_dim))
+        self.input_proj = nn.Linear(cfg.rep_dim, C)
+        self.res_blocks = nn.ModuleList(RDMResBlock(C, cfg.bottleneck_channels, cfg.time_embed_dim, cfg.class_cond,
+                                                    cfg.context_channels) for _ in range(cfg.num_res_blocks))
+        self.out = nn.Sequential(nn.LayerNorm(C, eps=1e-6), nn.SiLU(), _zero(nn.Linear(C, cfg.rep_dim)))
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+        h, emb = self.input_proj(x), self.time_embed(timestep_embedding(t, self.model_channels))
+        for blk in self.res_blocks: h = blk(h, emb, context)
+        return self.out(h)
+
+class LitEMA(nn.Module):
+    "LDM's EMA: buffers named after the tracked parameters with the dots removed, plus `decay` and `num_updates`."
+    def __init__(self, model: nn.Module, decay: float = 0.9999):
+        super().__init__()
+        self.register_buffer('decay', torch.tensor(decay, dtype=torch.float32))
+        self.register_buffer('num_updates', torch.tensor(0, dtype=torch.int32))
+        self.names = {}
+        for name, p in model.named_parameters():
+            self.names[name] = s = name.replace('.', '')
+            self.register_buffer(s, p.detach().clone())
+
+    @torch.no_grad()
+    def forward(self, model: nn.Module):
+        "One update from `model`'s current parameters, with LitEma's warm-up of the decay."
+        self.num_updates += 1
+        n = float(self.num_updates)
+        d = min(float(self.decay), (1 + n) / (10 + n))
+        for name, p in model.named_parameters():
+            s = getattr(self, self.names[name])
+            s.sub_((1 - d) * (s - p.detach()))
+
+    def params(self) -> dict[str, torch.Tensor]:
+        "The EMA weights under the tracked module's own parameter names (for `torch.func.functional_call`)."
+        return {name: getattr(self, s) for name, s in self.names.items()}
+
+_SCHEDULE_BUFFERS = ('betas', 'alphas_cumprod', 'alphas_cumprod_prev', 'sqrt_alphas_cumprod', 'sqrt_one_minus_alphas_cumprod',
+                     'log_one_minus_alphas_cumprod', 'sqrt_recip_alphas_cumprod', 'sqrt_recipm1_alphas_cumprod',
+                     'posterior_variance', 'posterior_log_variance_clipped', 'posterior_mean_coef1', 'posterior_mean_coef2')
+
+# %% ../../nbs/24_generators.rcg.ipynb #c024
+class RDM(nn.Module):
+    "RCG's representation diffusion model (SimpleMLP x0-denoiser + LDM schedule + EMA + class embedder + frozen encoder)."
+    def __init__(self, cfg: RDMConfig):
+        super().__init__()
+        if cfg.n_classes < 1: raise ValueError(f"n_classes must be >= 1, got {cfg.n_classes}")
+        self.cfg = cfg
+        self.diffusion = GaussianDiffusion.create(schedule='ldm_linear', num_train_steps=cfg.timesteps,
+                                                  start=cfg.linear_start, end=cfg.linear_end)
+        for name in _SCHEDULE_BUFFERS:
+            table = getattr(self.diffusion, name) if name != 'log_one_minus_alphas_cumprod' else \
+                    np.log(1.0 - self.diffusion.alphas_cumprod)
+            self.register_buffer(name, torch.as_tensor(table, dtype=torch.float32))
+        self.model = nn.Module()                                   # LDM's DiffusionWrapper: keys model.diffusion_model.*
+        self.model.diffusion_model = SimpleMLP(cfg)
+        self.model_ema = LitEMA(self.model, cfg.ema_decay)
+        self.cond_stage_model = nn.Module()                        # LDM's ClassEmbedder
+        self.cond_stage_model.embedding = nn.Embedding(cfg.n_classes, cfg.context_channels)
+        self.pretrained_encoder = build_encoder(cfg.encoder).requires_grad_(False).eval() if cfg.encoder else None
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.pretrained_encoder is not None: self.pretrained_encoder.eval()   # frozen, BN always in eval
+        return self
+
+    def init_buffers(self):
+        if self.pretrained_encoder is not None: self.pretrained_encoder.init_buffers()
+
+    @property
+    def device(self): return self.model_ema.decay.device
+
+    def _labels(self, labels, n: int) -> torch.Tensor:
+        if not self.cfg.class_cond:       # the unconditional RDM passes the last (only) class; its MLP ignores it
+            return torch.full((n,), self.cfg.n_classes - 1, dtype=torch.long, device=self.device)
+        return check_labels(labels, self.cfg.n_classes, allow_null=False, device=self.device)
+
+    def denoise(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor, ema: bool = False) -> torch.Tensor:
+        "The predicted clean representation for noisy `x` at timesteps `t` (with the EMA weights when `ema`)."
+        ctx = self.cond_stage_model.embedding(labels)
+        if not ema: return self.model.diffusion_model(x, t, ctx)
+        weights = {k[len('diffusion_model.'):]: v for k, v in self.model_ema.params().items()}
+        return torch.func.functional_call(self.model.diffusion_model, weights, (x, t, ctx))
+
+    def check_reps(self, reps: torch.Tensor) -> torch.Tensor:
+        if reps.ndim == 4 and reps.shape[-2:] == (1, 1): reps = reps.flatten(1)     # the official [B, 256, 1, 1]
+        if reps.ndim != 2 or reps.shape[1] != self.cfg.rep_dim:
+            raise ValueError(f"expected representations of shape (B, {self.cfg.rep_dim}), got {tuple(reps.shape)}")
+        return reps
+
+    def represent(self, images: torch.Tensor) -> torch.Tensor:
+        if self.pretrained_encoder is None: raise ValueError("this RDM has no encoder (cfg.encoder is None): pass representations")
+        return self.pretrained_encoder.represent(images)
+
+    def loss(self, batch) -> torch.Tensor:
+        "x0-prediction MSE at a uniformly drawn timestep; the EMA is updated first (the official order)."
+        x, labels = (batch[0], batch[1]) if isinstance(batch, (tuple, list)) and len(batch) > 1 else (batch, None)
+        if x.ndim == 4 and x.shape[1] == 3: x = self.represent(x)
+        x0 = self.check_reps(x).float()
+        if self.training: self.model_ema(self.model)
+        t = torch.randint(0, self.cfg.timesteps, (len(x0),), device=x0.device)
+        x_t = self.diffusion.q_sample(x0, t, torch.randn_like(x0))
+        return F.mse_loss(self.denoise(x_t, t, self._labels(labels, len(x0))), x0)
+
+    @torch.no_grad()
+    def sample(self, labels=None, *, batch_size: int | None = None, steps: int = 250, eta: float = 1.0,
+               generator: torch.Generator | None = None, ema: bool = True, x_T: torch.Tensor | None = None,
+               progress: bool = False) -> torch.Tensor:
+        """`[B, rep_dim]` representations by DDIM (`steps`, `eta`) with the EMA weights. A class-conditional RDM needs
+        `labels`; an unconditional one takes `batch_size` (labels, if given, only set the count)."""
+        if self.cfg.class_cond and labels is None: raise ValueError("a class-conditional RDM needs labels")
+        if labels is not None: labels = torch.as_tensor(labels).reshape(-1)
+        n = len(labels) if labels is not None else batch_size
+        if not n or n < 1: raise ValueError(f"give labels or a batch_size >= 1 (got batch_size={batch_size})")
+        lab = self._labels(labels, n)
+        x = torch.randn(n, self.cfg.rep_dim, generator=generator, device=self.device) if x_T is None else self.check_reps(x_T)
+        return self.diffusion.ddim_sample(lambda x, t: self.denoise(x, t, lab, ema=ema), x, steps, eta=eta,
+                                          generator=generator, progress=progress)
+
+def build_rdm(name: str = 'rcg-rdm-vitb', **overrides) -> RDM:
+    return RDM(replace(RDM_CONFIGS[name], **overrides))
+
+for _n, _d in [('rcg-rdm-vitb', 'RCG RDM over MoCo v3 ViT-B representations, unconditional (rdm-mocov3vitb.pth)'),
+               ('rcg-rdm-vitl', 'RCG RDM over MoCo v3 ViT-L representations, unconditional (rdm-mocov3vitl.pth)'),
+               ('rcg-rdm-vitb-clscond', 'RCG RDM, ViT-B, class-conditional (rdm-mocov3vitb-clscond.pth)'),
+               ('rcg-rdm-vitl-clscond', 'RCG RDM, ViT-L, class-conditional (rdm-mocov3vitl-clscond.pth)'),
+               ('rcg-rdm-tiny', 'a 4-block, 256-wide RDM over mocov3-vit-tiny representations, unconditional'),
+               ('rcg-rdm-tiny-clscond', 'the tiny RDM, class-conditional on the 10 shapes classes')]:
+    register_model(_n, 'generator', _d, checkpoint_key='model')(lambda _n=_n, **kw: build_rdm(_n, **kw))
