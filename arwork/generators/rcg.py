@@ -22,7 +22,8 @@ from .mar import Block
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ENCODER_CONFIGS', 'RDM_CONFIGS', 'EncoderConfig', 'build_mlp', 'sincos_pos_embed_2d',
            'standardize', 'MoCoViT', 'mocov3_state_dict', 'to_mocov3_layout', 'build_encoder', 'augment', 'MoCoV3',
-           'train_tiny_encoder', 'RDMConfig', 'RDMResBlock', 'SimpleMLP', 'LitEMA', 'RDM', 'build_rdm']
+           'train_tiny_encoder', 'RDMConfig', 'RDMResBlock', 'SimpleMLP', 'LitEMA', 'RDM', 'build_rdm',
+           'shapes_representations', 'train_tiny_rdm', 'RCG', 'bench_rcg']
 
 # %% ../../nbs/24_generators.rcg.ipynb #c006
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -410,3 +411,97 @@ for _n, _d in [('rcg-rdm-vitb', 'RCG RDM over MoCo v3 ViT-B representations, unc
                ('rcg-rdm-tiny', 'a 4-block, 256-wide RDM over mocov3-vit-tiny representations, unconditional'),
                ('rcg-rdm-tiny-clscond', 'the tiny RDM, class-conditional on the 10 shapes classes')]:
     register_model(_n, 'generator', _d, checkpoint_key='model')(lambda _n=_n, **kw: build_rdm(_n, **kw))
+
+# %% ../../nbs/24_generators.rcg.ipynb #c036
+@torch.no_grad()
+def shapes_representations(encoder: MoCoViT, n: int = 10000, seed: int = 0, flip: bool = True, batch_size: int = 500):
+    "Representations `[n (x2 with flips), rep_dim]` of the first `n` shapes images (and their mirror images), and the labels."
+    from arwork.quickstart import shapes_tensors
+    imgs, labels, _ = shapes_tensors(n, encoder.cfg.img_size, seed=seed)
+    if flip: imgs, labels = torch.cat([imgs, imgs.flip(-1)]), labels.repeat(2)
+    reps = torch.cat([encoder.represent(imgs[i:i + batch_size]) for i in range(0, len(imgs), batch_size)])
+    return reps, labels
+
+def train_tiny_rdm(encoder: MoCoViT, path: str | Path | None = None, class_cond: bool = False, steps: int = 4000,
+                   n_images: int = 10000, batch_size: int = 128, lr: float = 1e-3, seed: int = 0, progress: bool = True,
+                   reps: tuple | None = None) -> RDM:
+    "Fit `rcg-rdm-tiny[-clscond]` on cached shapes representations of `encoder`; save to `path` (official layout) if given."
+    from arwork.train import fit
+    reps, labels = reps if reps is not None else shapes_representations(encoder, n_images, seed=seed)
+    seed_everything(seed)
+    rdm = build_rdm('rcg-rdm-tiny-clscond' if class_cond else 'rcg-rdm-tiny')
+    rdm.pretrained_encoder.load_state_dict(encoder.state_dict())
+    data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(reps, labels), batch_size=batch_size, shuffle=True,
+                                       drop_last=True, generator=torch.Generator().manual_seed(seed))
+    fit(rdm, data, steps=steps, lr=lr, weight_decay=0.01, betas=(0.9, 0.999), warmup=steps // 20, schedule='cosine',
+        grad_clip=None, progress=progress, desc=f"rdm tiny{' clscond' if class_cond else ''}")
+    rdm.eval()
+    if path is not None: save_checkpoint({'model': rdm.state_dict()}, path)
+    return rdm
+
+# %% ../../nbs/24_generators.rcg.ipynb #c038
+class RCG(nn.Module):
+    "RCG sampling: an RDM draws a representation, MAGE draws the image conditioned on it (and decodes it with its VQGAN)."
+    def __init__(self, rdm: RDM, mage: nn.Module, encoder: MoCoViT | None = None):
+        super().__init__()
+        if rdm.cfg.rep_dim != mage.cfg.rep_dim:
+            raise ValueError(f"the RDM makes {rdm.cfg.rep_dim}-d representations but MAGE expects {mage.cfg.rep_dim}-d ones")
+        self.rdm, self.mage = rdm, mage
+        if encoder is None: encoder = getattr(mage, 'pretrained_encoder', None)   # the encoder MAGE was trained with
+        self.encoder = encoder if encoder is not None else rdm.pretrained_encoder
+
+    @property
+    def class_cond(self) -> bool: return self.rdm.cfg.class_cond
+
+    def represent(self, images: torch.Tensor) -> torch.Tensor:
+        "The encoder's (standardised) representations of images in [-1, 1]."
+        if self.encoder is None: raise ValueError("no representation encoder: pass one to RCG(rdm, mage, encoder)")
+        return self.encoder.represent(images.to(self.rdm.device))
+
+    @torch.no_grad()
+    def sample(self, labels=None, *, batch_size: int | None = None, reps: torch.Tensor | None = None, rdm_steps: int = 250,
+               eta: float = 1.0, num_iter: int = 20, temperature: float | None = None, cfg: float = 0.0,
+               generator: torch.Generator | None = None, return_reps: bool = False, progress: bool = False):
+        """Images `[B, 3, H, W]` in [-1, 1]: representations from the RDM (or `reps`), then MAGE, then the VQGAN decoder.
+        With `return_reps`, also the representations used."""
+        if reps is None:
+            reps = self.rdm.sample(labels, batch_size=batch_size, steps=rdm_steps, eta=eta, generator=generator, progress=progress)
+        else:
+            if labels is not None or batch_size is not None: raise ValueError("give either reps or labels/batch_size, not both")
+            reps = self.rdm.check_reps(torch.as_tensor(reps))
+        tokens = self.mage.sample(reps, num_iter=num_iter, temperature=temperature, cfg=cfg, generator=generator, progress=progress)
+        images = self.mage.decode(tokens)
+        return (images, reps) if return_reps else images
+
+    def reconstruct(self, images: torch.Tensor, **kw) -> torch.Tensor:
+        "New images drawn by MAGE from the representations of `images` (keyword arguments as in `sample`)."
+        return self.sample(reps=self.represent(images), **kw)
+
+# %% ../../nbs/24_generators.rcg.ipynb #c042
+def bench_rcg(size: str = 'b', batch: int = 8, rdm_steps: int = 250, num_iter: int = 20, cfg: float = 0.0,
+              temperature: float | None = None, device=None, seed: int = 0, **kw) -> dict:
+    "Sampling throughput of random RDM + MAGE (`size` 'b', 'l' or 'tiny'), VQGAN decoding included, with stage timings."
+    from arwork import zoo
+    from arwork.generators.gpt import peak_memory_mb
+    if size not in ('b', 'l', 'tiny'): raise ValueError(f"unknown RCG size {size!r}; expected 'b', 'l' or 'tiny'")
+    device = get_device(device)
+    torch.manual_seed(seed)
+    rdm_name = {'b': 'rcg-rdm-vitb', 'l': 'rcg-rdm-vitl', 'tiny': 'rcg-rdm-tiny'}[size]
+    rdm = zoo.build(rdm_name, encoder=None).to(device).eval()
+    with torch.no_grad():          # the zero-initialised output layers would make a trivial denoiser
+        for p in rdm.model_ema.params().values(): p.normal_(0, 0.02)
+    mage = zoo.build(f'mage-{size}', encoder=None).to(device).eval()
+    pipe, g = RCG(rdm, mage), torch.Generator(device).manual_seed(seed)
+    sync = (lambda: torch.cuda.synchronize(device)) if device.type == 'cuda' else (lambda: None)
+    if device.type == 'cuda': sync(); torch.cuda.reset_peak_memory_stats(device)
+    with torch.no_grad():
+        t0 = time.perf_counter(); reps = rdm.sample(batch_size=batch, steps=rdm_steps, generator=g); sync()
+        t1 = time.perf_counter(); tokens = mage.sample(reps, num_iter=num_iter, cfg=cfg, temperature=temperature, generator=g); sync()
+        t2 = time.perf_counter(); images = mage.decode(tokens); sync()
+        t3 = time.perf_counter()
+    return dict(model=f'{rdm_name} + mage-{size}', batch=batch, rdm_steps=rdm_steps, num_iter=num_iter, cfg=cfg,
+                image_size=images.shape[-1], device=str(device), seconds=round(t3 - t0, 3),
+                rdm_s=round(t1 - t0, 3), mage_s=round(t2 - t1, 3), decode_s=round(t3 - t2, 3),
+                images_per_s=round(batch / (t3 - t0), 4), peak_mem_mb=round(peak_memory_mb(device), 1))
+
+BENCHMARKS.register('rcg', bench_rcg)
