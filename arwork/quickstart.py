@@ -17,9 +17,9 @@ from . import zoo
 from .train import fit
 
 # %% auto #0
-__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'tokenizer_loss', 'encode_dataset',
-           'shapes_tensors', 'flips', 'merge_options', 'class_rows', 'save_models', 'quickstart_figure',
-           'quickstart_llamagen', 'quickstart_var', 'quickstart_mar']
+__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'MAGE_QUICKSTART_DEFAULTS',
+           'tokenizer_loss', 'encode_dataset', 'shapes_tensors', 'flips', 'merge_options', 'class_rows', 'save_models',
+           'quickstart_figure', 'quickstart_llamagen', 'quickstart_var', 'quickstart_mar', 'quickstart_mage']
 
 # %% ../nbs/85_quickstart.ipynb #c006
 def tokenizer_loss(tokenizer, images: torch.Tensor, kl_weight: float = 1e-6) -> torch.Tensor:
@@ -225,3 +225,52 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
                              f'arwork quickstart: tiny KL VAE + MAR trained {time.time() - t0:.0f} s on {device.type}')
 
 QUICKSTARTS.register('mar', quickstart_mar)
+
+# %% ../nbs/85_quickstart.ipynb #c018
+MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=1500, res=32, num_images=6000, batch_size=32,
+                                cfg=2.0, seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=12, encoder_batch_size=64)
+
+def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | None = None, steps: int | None = None,
+                    res: int | None = None, device=None, out: str | Path = 'figures/quickstart_mage.png', seed: int = 0,
+                    num_images: int | None = None, cfg: float | None = None, seeds_per_class: int | None = None,
+                    progress: bool = True, run_dir: str | Path | None = 'runs/quickstart-mage', **kw) -> Path:
+    """Train a tiny MoCo v3 encoder, MAGE VQGAN and MAGE on the embedded dataset; save a figure of images generated from
+    real images' representations, and the models (`encoder.pth.tar`, `tokenizer.pt`, `generator.pt` with both frozen parts)."""
+    import tempfile
+    from arwork.generators.rcg import train_tiny_encoder
+    o = merge_options(MAGE_QUICKSTART_DEFAULTS, dict(encoder_steps=encoder_steps, tokenizer_steps=tokenizer_steps, steps=steps,
+                                                     res=res, num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class), kw)
+    if o['res'] != 32: raise ValueError(f"the tiny MAGE trio works on 32-px images, got res {o['res']}")
+    device = get_device(device)
+    t0 = time.time()
+    images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
+    folder = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-mage-'))
+    enc = train_tiny_encoder(folder / 'encoder.pth.tar', steps=o['encoder_steps'], n_images=o['num_images'],
+                             batch_size=o['encoder_batch_size'], seed=seed, progress=progress).to(device)
+    vq = zoo.build('mage-vqgan-tiny')
+    fit(vq, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['tokenizer_steps'],
+        lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
+        loss_fn=lambda b: tokenizer_loss(vq, flips(b[0])), device=device, progress=progress, desc='2/3 tokenizer')
+    vq.eval()
+    codes = encode_dataset(vq, images.to(device)).cpu()                 # the images, then their mirror images
+    with torch.no_grad():
+        reps = torch.cat([enc.represent(x[i:i + 256].to(device)).cpu() for x in (images, images.flip(-1))
+                          for i in range(0, len(x), 256)])
+    mage = zoo.build('mage-tiny', encoder=None).attach(vqgan=vq, encoder=enc)
+    fit(mage, DataLoader(TensorDataset(codes, reps), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['steps'],
+        lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1, device=device, progress=progress,
+        desc='3/3 generator')
+    s = o['seeds_per_class']
+    real, _ = class_rows(images, labels, n_cls, s, device)
+    with torch.no_grad():
+        r = enc.represent(real.flatten(0, 1))
+        recon = vq.decode(vq.encode(real.flatten(0, 1))).clamp(-1, 1).view_as(real)
+        gen = lambda c: mage.decode(mage.sample(r, num_iter=o['num_iter'], cfg=c, generator=torch.Generator(device).manual_seed(seed))
+                                    ).clamp(-1, 1).view_as(real)
+        panels = {'real images': real, 'VQGAN reconstructions': recon, 'MAGE from their reps': gen(0.0),
+                  f'MAGE from their reps, cfg {o["cfg"]:g}': gen(o['cfg'])}
+    save_models(run_dir, tokenizer=vq, generator=mage)
+    return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
+                             f'arwork quickstart: tiny encoder + VQGAN + MAGE trained {time.time() - t0:.0f} s on {device.type}')
+
+QUICKSTARTS.register('mage', quickstart_mage)

@@ -18,7 +18,7 @@ __all__ = ['FAMILY_MODULES', 'names', 'info', 'build', 'load']
 # %% ../nbs/80_zoo.ipynb #c005
 FAMILY_MODULES = ['arwork.tokenizers.vq', 'arwork.tokenizers.msvq', 'arwork.tokenizers.kl', 'arwork.tokenizers.sdvq',
                   'arwork.tokenizers.vqgan', 'arwork.generators.gpt', 'arwork.generators.var', 'arwork.generators.mar',
-                  'arwork.generators.iar2', 'arwork.generators.rcg',
+                  'arwork.generators.iar2', 'arwork.generators.rcg', 'arwork.generators.mage',
                   'arwork.eval']
 
 def _register_all():
