@@ -334,8 +334,7 @@ def mage_sample(model: MAGE, reps, *, num_iter: int = 20, temperature: float | N
             sel = F.softmax(logits, -1).gather(-1, sampled[..., None])[..., 0].double()
             sel = torch.where(unknown, sel, torch.full_like(sel, math.inf)).float()
             g = gumbel(s, (B, L)) if gumbel is not None else _gumbel((B, L), generator, device)
-            g = torch.as_tensor(temperature * (1 - r) * np.asarray(g.cpu() if torch.is_tensor(g) else g, dtype=np.float64),
-                                dtype=torch.float32, device=device)
+            g = (temperature * (1 - r) * torch.as_tensor(g, dtype=torch.float64, device=device)).float()   # as numpy would
             conf = torch.log(sel) + g
             cut = conf.sort(-1).values[:, mask_len - 1:mask_len]
             ids = torch.where(conf <= cut, torch.full_like(sampled, c.mask_token_id), sampled)
@@ -351,11 +350,11 @@ def mage_sample(model: MAGE, reps, *, num_iter: int = 20, temperature: float | N
 
 MAGE.sample = mage_sample
 
-# %% ../../nbs/25_generators.mage.ipynb #c025
+# %% ../../nbs/25_generators.mage.ipynb #c027
 TINY_MAGE = dict(dim=128, depth=4, heads=4, decoder_dim=128, decoder_depth=2, decoder_heads=4, grid=8, codebook_size=512,
                  img_size=32, patch_size=4, temperature=4.5, tokenizer='mage-vqgan-tiny', encoder='mocov3-vit-tiny')
 
-# %% ../../nbs/25_generators.mage.ipynb #c035
+# %% ../../nbs/25_generators.mage.ipynb #c037
 for _s in MAGE_SIZES:
     register_model(f'mage-{_s}', 'generator', f'MAGE-{_s.upper()} (RCG pixel generator) with its VQGAN and MoCo v3 '
                    f'ViT-{_s.upper()} encoder', checkpoint_key='model')(lambda _s=_s, **kw: MAGE(mage_config(_s, **kw)))
