@@ -332,10 +332,11 @@ class RDM(nn.Module):
         self.cfg = cfg
         self.diffusion = GaussianDiffusion.create(schedule='ldm_linear', num_train_steps=cfg.timesteps,
                                                   start=cfg.linear_start, end=cfg.linear_end)
+        d = self.diffusion
+        ldm = {'log_one_minus_alphas_cumprod': np.log(1.0 - d.alphas_cumprod),   # LDM clips the log-variance at 1e-20,
+               'posterior_log_variance_clipped': np.log(np.maximum(d.posterior_variance, 1e-20))}  # not at step 1's value
         for name in _SCHEDULE_BUFFERS:
-            table = getattr(self.diffusion, name) if name != 'log_one_minus_alphas_cumprod' else \
-                    np.log(1.0 - self.diffusion.alphas_cumprod)
-            self.register_buffer(name, torch.as_tensor(table, dtype=torch.float32))
+            self.register_buffer(name, torch.as_tensor(ldm[name] if name in ldm else getattr(d, name), dtype=torch.float32))
         self.model = nn.Module()                                   # LDM's DiffusionWrapper: keys model.diffusion_model.*
         self.model.diffusion_model = SimpleMLP(cfg)
         self.model_ema = LitEMA(self.model, cfg.ema_decay)
