@@ -17,9 +17,10 @@ from . import zoo
 from .train import fit
 
 # %% auto #0
-__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'MAGE_QUICKSTART_DEFAULTS',
-           'tokenizer_loss', 'encode_dataset', 'shapes_tensors', 'flips', 'merge_options', 'class_rows', 'save_models',
-           'quickstart_figure', 'quickstart_llamagen', 'quickstart_var', 'quickstart_mar', 'quickstart_mage']
+__all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'IAR2_QUICKSTART_DEFAULTS',
+           'MAGE_QUICKSTART_DEFAULTS', 'tokenizer_loss', 'encode_dataset', 'shapes_tensors', 'flips', 'merge_options',
+           'class_rows', 'save_models', 'quickstart_figure', 'quickstart_llamagen', 'quickstart_var', 'quickstart_mar',
+           'quickstart_iar2', 'quickstart_mage']
 
 # %% ../nbs/85_quickstart.ipynb #c006
 def tokenizer_loss(tokenizer, images: torch.Tensor, kl_weight: float = 1e-6) -> torch.Tensor:
@@ -225,6 +226,58 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
                              f'arwork quickstart: tiny KL VAE + MAR trained {time.time() - t0:.0f} s on {device.type}')
 
 QUICKSTARTS.register('mar', quickstart_mar)
+
+# %% ../nbs/85_quickstart.ipynb #ciar2b
+IAR2_QUICKSTART_DEFAULTS = dict(tokenizer_steps=600, steps=900, res=32, num_images=6000, batch_size=32, cfg=3.0,
+                                cfg_start=1.75, w_attn=0.05, seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3)
+
+def quickstart_iar2(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,
+                    out: str | Path = 'figures/quickstart_iar2.png', seed: int = 0, num_images: int | None = None,
+                    cfg: float | None = None, seeds_per_class: int | None = None, progress: bool = True,
+                    run_dir: str | Path | None = 'runs/quickstart-iar2', **kw) -> Path:
+    """Train a tiny semantic-detail VQ (stage 1 then stage 2, half the tokenizer steps each) and a tiny IAR2 on the
+    embedded dataset; save a sample figure and the models (`iar2-vq-tiny`, `iar2-tiny`)."""
+    from arwork.tokenizers.sdvq import sdvq_loss
+    o = merge_options(IAR2_QUICKSTART_DEFAULTS, dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
+                                                     num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class), kw)
+    device = get_device(device)
+    t0 = time.time()
+    images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
+    vq = zoo.build('iar2-vq-tiny')
+    if o['res'] % vq.downsample_factor:
+        raise ValueError(f"res {o['res']} is not a multiple of the tokenizer's downsample factor {vq.downsample_factor}")
+    img_loader = DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True)
+    n1 = o['tokenizer_steps'] // 2
+    for stage, n, desc in (('first', n1, '1/3 tokenizer, semantic'), ('second', o['tokenizer_steps'] - n1, '2/3 tokenizer, detail')):
+        vq.set_train_stage(stage)
+        fit(vq, img_loader, n, lr=o['tokenizer_lr'], weight_decay=0.0, warmup=min(50, n // 4), schedule='cosine',
+            min_lr_ratio=0.1, loss_fn=lambda b: sdvq_loss(vq, flips(b[0])), device=device, progress=progress, desc=desc)
+    vq.eval()
+    with torch.no_grad():
+        pairs = [torch.stack(vq.encode(x.to(device)), 1).flatten(2).cpu()
+                 for src in (images, images.flip(-1)) for x in src.split(256)]
+    codes, code_labels = torch.cat(pairs), labels.repeat(2)                     # (2N, 2, L)
+    grid = o['res'] // vq.downsample_factor
+    gen = zoo.build('iar2-tiny', grid=grid, vocab_size=vq.codebook_size, semantic_vocab_size=vq.semantic_size,
+                    num_classes=n_cls)
+    fit(gen, DataLoader(TensorDataset(codes, code_labels), batch_size=o['batch_size'], shuffle=True, drop_last=True),
+        o['steps'], lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1, device=device,
+        progress=progress, desc='3/3 generator')
+    s = o['seeds_per_class']
+    real, cls = class_rows(images, labels, n_cls, s, device)
+    with torch.no_grad():
+        shape = lambda x: x.clamp(-1, 1).view(n_cls, s, *real.shape[2:])
+        sem, det = vq.encode(real.flatten(0, 1))
+        draw = lambda c: shape(vq.decode(gen.sample(cls, cfg=c, w_attn=o['w_attn'],
+                                                    generator=torch.Generator(device).manual_seed(seed))))
+        panels = {'real images': real, 'semantic codes alone': shape(vq.decode_semantic(sem)),
+                  'semantic + detail codes': shape(vq.decode((sem, det))), 'samples, no guidance': draw(1.0),
+                  f'samples, cfg {o["cfg_start"]:g} -> {o["cfg"]:g}': draw((o['cfg_start'], o['cfg']))}
+    save_models(run_dir, tokenizer=vq, generator=gen)
+    return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
+                             f'arwork quickstart: tiny semantic-detail VQ + IAR2 trained {time.time() - t0:.0f} s on {device.type}')
+
+QUICKSTARTS.register('iar2', quickstart_iar2)
 
 # %% ../nbs/85_quickstart.ipynb #c018
 MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=1500, res=32, num_images=6000, batch_size=32,
