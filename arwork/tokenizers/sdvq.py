@@ -11,7 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..core import register_model, num_params, unwrap_state_dict, CheckpointError, load_state_dict_strict
-from .vq import VQConfig, VQModel, TINY_VQ, entropy_loss
+from .vq import as_code_grid, VQConfig, VQModel, TINY_VQ, entropy_loss
 
 # %% auto #0
 __all__ = ['TINY_SDVQ', 'SDVQConfig', 'SemanticDetailQuantizer', 'SDVQModel', 'sdvq_loss', 'from_stage1', 'build_sdvq',
@@ -89,17 +89,6 @@ class SemanticDetailQuantizer(nn.Module):
         return z.permute(0, 3, 1, 2)
 
 # %% ../../nbs/13_tokenizers.sdvq.ipynb #c012
-def _as_grid(codes, what: str, size: int) -> torch.Tensor:
-    codes = torch.as_tensor(codes)
-    if codes.ndim == 2:
-        g = math.isqrt(codes.shape[1])
-        if g * g != codes.shape[1]: raise ValueError(f"{codes.shape[1]} {what} codes per image do not form a square grid")
-        codes = codes.view(len(codes), g, g)
-    if codes.ndim != 3: raise ValueError(f"expected {what} codes shaped (B, h, w) or (B, L), got {tuple(codes.shape)}")
-    if codes.numel() and (codes.min() < 0 or codes.max() >= size):
-        raise ValueError(f"{what} code ids must be in 0..{size - 1}, got {codes.min().item()}..{codes.max().item()}")
-    return codes.long()
-
 class SDVQModel(VQModel):
     "IAR2's tokenizer: `encode(images) -> (s, d)` grids `(B, h, w)`, `decode((s, d)) -> images` (float, [-1, 1])."
     def __init__(self, cfg: SDVQConfig = SDVQConfig()):
@@ -131,8 +120,8 @@ class SDVQModel(VQModel):
         if not isinstance(codes, (tuple, list)) or len(codes) != 2:
             raise ValueError("expected codes as a pair (semantic, detail) -- or (semantic, None) -- "
                              f"or a tensor shaped (B, 2, h, w) / (B, 2, L), got {type(codes).__name__}")
-        s = _as_grid(codes[0], 'semantic', self.semantic_size)
-        d = None if codes[1] is None else _as_grid(codes[1], 'detail', self.codebook_size)
+        s = as_code_grid(codes[0], self.semantic_size, 'semantic')
+        d = None if codes[1] is None else as_code_grid(codes[1], self.codebook_size, 'detail')
         if d is not None and d.shape != s.shape:
             raise ValueError(f"semantic grid {tuple(s.shape)} and detail grid {tuple(d.shape)} differ in shape")
         return self.quantize.codes_to_latent(s.to(self.post_quant_conv.weight.device),

@@ -14,8 +14,8 @@ from ..core import register_model, num_params
 from ..layers import ResnetBlock, AttnBlock, Downsample, Upsample, group_norm
 
 # %% auto #0
-__all__ = ['TINY_VQ', 'VQConfig', 'Encoder', 'Decoder', 'entropy_loss', 'VectorQuantizer', 'VQModel', 'build_vq16',
-           'build_vq_tiny']
+__all__ = ['TINY_VQ', 'VQConfig', 'Encoder', 'Decoder', 'entropy_loss', 'VectorQuantizer', 'as_code_grid', 'VQModel',
+           'build_vq16', 'build_vq_tiny']
 
 # %% ../../nbs/10_tokenizers.vq.ipynb #c005
 @dataclass
@@ -141,6 +141,18 @@ class VectorQuantizer(nn.Module):
         return self.codebook()[codes].permute(0, 3, 1, 2)
 
 # %% ../../nbs/10_tokenizers.vq.ipynb #c013
+def as_code_grid(codes, size: int, what: str = '') -> torch.Tensor:
+    "Codes `(B, h, w)`, or `(B, L)` with L a square, checked against a codebook of `size` entries -> long `(B, h, w)`."
+    codes, kind = torch.as_tensor(codes), f'{what} ' if what else ''
+    if codes.ndim == 2:
+        g = math.isqrt(codes.shape[1])
+        if g * g != codes.shape[1]: raise ValueError(f"{codes.shape[1]} {kind}codes per image do not form a square grid")
+        codes = codes.view(len(codes), g, g)
+    if codes.ndim != 3: raise ValueError(f"expected {kind}codes shaped (B, h, w) or (B, L), got {tuple(codes.shape)}")
+    if codes.numel() and (codes.min() < 0 or codes.max() >= size):
+        raise ValueError(f"{kind}code ids must be in 0..{size - 1}, got {codes.min().item()}..{codes.max().item()}")
+    return codes.long()
+
 class VQModel(nn.Module):
     "LlamaGen VQ tokenizer: `encode(images) -> codes (B, h, w)`, `decode(codes) -> images` (float, [-1, 1])."
     def __init__(self, cfg: VQConfig = VQConfig()):
@@ -175,15 +187,7 @@ class VQModel(nn.Module):
 
     def codes_to_latent(self, codes: torch.Tensor) -> torch.Tensor:
         "Codes `(B, h, w)` or `(B, L)` with L a square -> code vectors `(B, C, h, w)`."
-        codes = torch.as_tensor(codes)
-        if codes.ndim == 2:
-            g = math.isqrt(codes.shape[1])
-            if g * g != codes.shape[1]: raise ValueError(f"{codes.shape[1]} codes per image do not form a square grid")
-            codes = codes.view(len(codes), g, g)
-        if codes.ndim != 3: raise ValueError(f"expected codes shaped (B, h, w) or (B, L), got {tuple(codes.shape)}")
-        if codes.numel() and (codes.min() < 0 or codes.max() >= self.codebook_size):
-            raise ValueError(f"code ids must be in 0..{self.codebook_size - 1}, got {codes.min().item()}..{codes.max().item()}")
-        return self.quantize.codes_to_latent(codes.long())
+        return self.quantize.codes_to_latent(as_code_grid(codes, self.codebook_size))
 
     def decode_latent(self, z_q: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.post_quant_conv(z_q))
