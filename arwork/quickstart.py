@@ -34,11 +34,14 @@ def tokenizer_loss(tokenizer, images: torch.Tensor, kl_weight: float = 1e-6) -> 
 
 @torch.no_grad()
 def encode_dataset(vq, images: torch.Tensor, batch_size: int = 256, flip: bool = True) -> torch.Tensor:
-    "Codes `(N, L)` of every image (and, with `flip`, of its mirror image after them: `(2N, L)`)."
+    """Codes `(N, L)` of every image (and, with `flip`, of its mirror image after them: `(2N, L)`). A tokenizer that gives
+    several grids per image (IAR2's semantic and detail) gives `(N, K, L)`."""
     vq.eval()
-    out = [vq.encode(images[i:i + batch_size]).flatten(1) for i in range(0, len(images), batch_size)]
-    if flip: out += [vq.encode(images[i:i + batch_size].flip(-1)).flatten(1) for i in range(0, len(images), batch_size)]
-    return torch.cat(out)
+    def codes(x):
+        c = vq.encode(x)
+        return torch.stack(c, 1).flatten(2) if isinstance(c, tuple) else c.flatten(1)
+    sources = (images, images.flip(-1)) if flip else (images,)
+    return torch.cat([codes(src[i:i + batch_size]) for src in sources for i in range(0, len(src), batch_size)])
 
 # %% ../nbs/85_quickstart.ipynb #c008
 def shapes_tensors(n: int, res: int, seed: int):
@@ -253,10 +256,8 @@ def quickstart_iar2(tokenizer_steps: int | None = None, steps: int | None = None
         fit(vq, img_loader, n, lr=o['tokenizer_lr'], weight_decay=0.0, warmup=min(50, n // 4), schedule='cosine',
             min_lr_ratio=0.1, loss_fn=lambda b: sdvq_loss(vq, flips(b[0])), device=device, progress=progress, desc=desc)
     vq.eval()
-    with torch.no_grad():
-        pairs = [torch.stack(vq.encode(x.to(device)), 1).flatten(2).cpu()
-                 for src in (images, images.flip(-1)) for x in src.split(256)]
-    codes, code_labels = torch.cat(pairs), labels.repeat(2)                     # (2N, 2, L)
+    codes = encode_dataset(vq, images.to(device)).cpu()                 # (2N, 2, L): the images, then their mirror images
+    code_labels = labels.repeat(2)
     grid = o['res'] // vq.downsample_factor
     gen = zoo.build('iar2-tiny', grid=grid, vocab_size=vq.codebook_size, semantic_vocab_size=vq.semantic_size,
                     num_classes=n_cls)
