@@ -11,8 +11,8 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['set_attention_backend', 'attention', 'KVCache', 'RMSNorm', 'rope_2d_table', 'apply_rope', 'swiglu_hidden', 'SwiGLU',
-           'Mlp', 'DropPath', 'modulate', 'LabelEmbedder', 'check_labels', 'timestep_embedding', 'group_norm',
-           'ResnetBlock', 'AttnBlock', 'Downsample', 'Upsample']
+           'Mlp', 'ViTBlock', 'DropPath', 'modulate', 'LabelEmbedder', 'check_labels', 'timestep_embedding',
+           'group_norm', 'ResnetBlock', 'AttnBlock', 'Downsample', 'Upsample']
 
 # %% ../nbs/02_layers.ipynb #c006
 _BACKEND = {'name': 'auto', 'xformers': None}
@@ -124,6 +124,25 @@ class Mlp(nn.Module):
         self.drop1, self.drop2 = nn.Dropout(dropout), nn.Dropout(dropout)
 
     def forward(self, x): return self.drop2(self.fc2(self.drop1(F.gelu(self.fc1(x), approximate=self.approximate))))
+
+# %% ../nbs/02_layers.ipynb #cvitb
+class ViTBlock(nn.Module):
+    "Pre-norm ViT block with timm's parameter names."
+    def __init__(self, dim: int, heads: int, mlp_ratio: float = 4.0, dropout: float = 0.1, attn_dropout: float = 0.1):
+        super().__init__()
+        self.heads, self.attn_dropout = heads, attn_dropout
+        self.norm1, self.norm2 = nn.LayerNorm(dim, eps=1e-6), nn.LayerNorm(dim, eps=1e-6)
+        self.attn = nn.Module()
+        self.attn.qkv, self.attn.proj = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
+        self.proj_drop = nn.Dropout(dropout)
+        self.mlp = Mlp(dim, int(dim * mlp_ratio), act='gelu', dropout=dropout)
+
+    def forward(self, x):
+        B, N, D = x.shape
+        q, k, v = self.attn.qkv(self.norm1(x)).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
+        o = attention(q, k, v, dropout_p=self.attn_dropout if self.training else 0.0).transpose(1, 2).reshape(B, N, D)
+        x = x + self.proj_drop(self.attn.proj(o))
+        return x + self.mlp(self.norm2(x))
 
 # %% ../nbs/02_layers.ipynb #c026
 class DropPath(nn.Module):

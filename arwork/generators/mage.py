@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from ..core import register_model, num_params
-from .mar import Block
+from ..layers import ViTBlock
 from ..losses import token_cross_entropy
 
 # %% auto #0
@@ -114,13 +114,13 @@ class MAGE(nn.Module):
         self.patch_embed.proj = nn.Conv2d(3, D, cfg.patch_size, cfg.patch_size)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, D))
         self.pos_embed = nn.Parameter(torch.zeros(1, L1, D), requires_grad=False)
-        self.blocks = nn.ModuleList(Block(D, cfg.heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.depth))
+        self.blocks = nn.ModuleList(ViTBlock(D, cfg.heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.depth))
         self.norm = nn.LayerNorm(D, eps=1e-6)
         self.decoder_embed = nn.Linear(D, Dd)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, Dd))
         self.decoder_pos_embed = nn.Parameter(torch.zeros(1, L1, Dd), requires_grad=False)
         self.decoder_pos_embed_learned = nn.Parameter(torch.zeros(1, L1, Dd))
-        self.decoder_blocks = nn.ModuleList(Block(Dd, cfg.decoder_heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout)
+        self.decoder_blocks = nn.ModuleList(ViTBlock(Dd, cfg.decoder_heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout)
                                             for _ in range(cfg.decoder_depth))
         self.decoder_norm = nn.LayerNorm(Dd, eps=1e-6)
         self.decoder_pred = nn.Linear(Dd, cfg.patch_size ** 2 * 3)

@@ -13,13 +13,13 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from ..core import register_model, num_params, BENCHMARKS, get_device
-from ..layers import attention, Mlp, modulate, timestep_embedding, check_labels
+from ..layers import ViTBlock, modulate, timestep_embedding, check_labels
 from ..diffusion import GaussianDiffusion
 
 # %% auto #0
-__all__ = ['MAR_SIZES', 'TINY_MAR', 'TimestepEmbedder', 'ResBlock', 'FinalLayer', 'SimpleMLPAdaLN', 'DiffLoss', 'Block',
-           'MARConfig', 'mar_config', 'MAR', 'sample_orders', 'mask_ratio', 'mask_by_order', 'mar_loss',
-           'reveal_schedule', 'cfg_schedule_value', 'mar_sample', 'build_mar_tiny', 'bench_mar']
+__all__ = ['MAR_SIZES', 'TINY_MAR', 'TimestepEmbedder', 'ResBlock', 'FinalLayer', 'SimpleMLPAdaLN', 'DiffLoss', 'MARConfig',
+           'mar_config', 'MAR', 'sample_orders', 'mask_ratio', 'mask_by_order', 'mar_loss', 'reveal_schedule',
+           'cfg_schedule_value', 'mar_sample', 'build_mar_tiny', 'bench_mar']
 
 # %% ../../nbs/22_generators.mar.ipynb #c006
 class TimestepEmbedder(nn.Module):
@@ -113,24 +113,6 @@ class DiffLoss(nn.Module):
                                          clip_denoised=self.clip_denoised)
 
 # %% ../../nbs/22_generators.mar.ipynb #c010
-class Block(nn.Module):
-    "Pre-norm ViT block with timm's parameter names."
-    def __init__(self, dim: int, heads: int, mlp_ratio: float = 4.0, dropout: float = 0.1, attn_dropout: float = 0.1):
-        super().__init__()
-        self.heads, self.attn_dropout = heads, attn_dropout
-        self.norm1, self.norm2 = nn.LayerNorm(dim, eps=1e-6), nn.LayerNorm(dim, eps=1e-6)
-        self.attn = nn.Module()
-        self.attn.qkv, self.attn.proj = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
-        self.proj_drop = nn.Dropout(dropout)
-        self.mlp = Mlp(dim, int(dim * mlp_ratio), act='gelu', dropout=dropout)
-
-    def forward(self, x):
-        B, N, D = x.shape
-        q, k, v = self.attn.qkv(self.norm1(x)).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
-        o = attention(q, k, v, dropout_p=self.attn_dropout if self.training else 0.0).transpose(1, 2).reshape(B, N, D)
-        x = x + self.proj_drop(self.attn.proj(o))
-        return x + self.mlp(self.norm2(x))
-
 @dataclass
 class MARConfig:
     dim: int = 768
@@ -180,12 +162,12 @@ class MAR(nn.Module):
         self.z_proj = nn.Linear(cfg.token_dim, D)
         self.z_proj_ln = nn.LayerNorm(D, eps=1e-6)
         self.encoder_pos_embed_learned = nn.Parameter(torch.zeros(1, L + P, D))
-        self.encoder_blocks = nn.ModuleList(Block(D, cfg.heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.depth))
+        self.encoder_blocks = nn.ModuleList(ViTBlock(D, cfg.heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.depth))
         self.encoder_norm = nn.LayerNorm(D, eps=1e-6)
         self.decoder_embed = nn.Linear(D, D)
         self.mask_token = nn.Parameter(torch.zeros(1, 1, D))
         self.decoder_pos_embed_learned = nn.Parameter(torch.zeros(1, L + P, D))
-        self.decoder_blocks = nn.ModuleList(Block(D, cfg.heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.depth))
+        self.decoder_blocks = nn.ModuleList(ViTBlock(D, cfg.heads, cfg.mlp_ratio, cfg.dropout, cfg.attn_dropout) for _ in range(cfg.depth))
         self.decoder_norm = nn.LayerNorm(D, eps=1e-6)
         self.diffusion_pos_embed_learned = nn.Parameter(torch.zeros(1, L, D))
         if not self.fake_latent.is_meta: self.initialize_weights()

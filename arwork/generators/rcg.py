@@ -17,7 +17,7 @@ from ..core import register_model, num_params, BENCHMARKS, get_device, load_stat
     unwrap_state_dict, save_checkpoint, read_checkpoint, seed_everything
 from ..layers import timestep_embedding, check_labels
 from ..diffusion import GaussianDiffusion
-from .mar import Block
+from ..layers import ViTBlock
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'ENCODER_CONFIGS', 'RDM_CONFIGS', 'EncoderConfig', 'build_mlp', 'sincos_pos_embed_2d',
@@ -81,7 +81,7 @@ class MoCoViT(nn.Module):
         self.patch_embed.proj = nn.Conv2d(3, D, cfg.patch_size, cfg.patch_size)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, D))
         self.pos_embed = nn.Parameter(sincos_pos_embed_2d(self.grid, D), requires_grad=False)   # saved in the files
-        self.blocks = nn.ModuleList(Block(D, cfg.heads, cfg.mlp_ratio, dropout=0.0, attn_dropout=0.0) for _ in range(cfg.depth))
+        self.blocks = nn.ModuleList(ViTBlock(D, cfg.heads, cfg.mlp_ratio, dropout=0.0, attn_dropout=0.0) for _ in range(cfg.depth))
         self.norm = nn.LayerNorm(D, eps=1e-6)
         self.head = build_mlp(3, D, cfg.proj_hidden, cfg.rep_dim)
         self.register_buffer('mean', torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
