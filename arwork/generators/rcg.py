@@ -492,7 +492,8 @@ def bench_rcg(size: str = 'b', batch: int = 8, rdm_steps: int = 250, num_iter: i
     with torch.no_grad():          # the zero-initialised output layers would make a trivial denoiser
         for p in rdm.model_ema.params().values(): p.normal_(0, 0.02)
     mage = zoo.build(f'mage-{size}', encoder=None).to(device).eval()
-    pipe, g = RCG(rdm, mage), torch.Generator(device).manual_seed(seed)
+    RCG(rdm, mage)                                     # only to refuse parts that do not fit together
+    g = torch.Generator(device).manual_seed(seed)
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == 'cuda' else (lambda: None)
     if device.type == 'cuda': sync(); torch.cuda.reset_peak_memory_stats(device)
     with torch.no_grad():
