@@ -119,7 +119,7 @@ def _sample(ns):
     accepted = inspect.signature(gen.sample).parameters
     bad = [k for k in given if k not in accepted]
     if bad: raise ValueError(f"{ns.model} does not take {', '.join('--' + k.replace('_', '-') for k in bad)}")
-    labels = ev.class_labels(gen.cfg.num_classes, per_class=ns.per_class, num=ns.num, seed=ns.seed)
+    labels = ev.class_labels(gen.config.num_classes, per_class=ns.per_class, num=ns.num, seed=ns.seed)
     out = ev.sample_npz(ev.image_sampler(gen, tok, **given), labels, ns.out, batch_size=ns.batch, seed=ns.seed,
                         fabric=fabric, device=device, png_dir=ns.png_dir, description=f'{ns.model} {given}')
     if fabric is None or fabric.global_rank == 0: print(f'wrote {out}: {len(labels)} samples')
@@ -235,7 +235,7 @@ def prepare_training(config: dict, device=None):
             with torch.no_grad():
                 moments = torch.cat([tok.encode_moments(images[i:i + 256]) for i in range(0, len(images), 256)])
             dataset = TensorDataset(moments, labels)
-        scale = tok.cfg.scale
+        scale = tok.config.scale
         loss_fn = lambda m, b: m.loss((DiagonalGaussian(b[0]).sample() * scale, b[1]))
     elif isinstance(model, (VQModel, MSVQVAE, KLVAE)):
         dataset = TensorDataset(_images(data)[0])
@@ -260,7 +260,7 @@ def prepare_training(config: dict, device=None):
                 return cca_loss(m, reference.to(b[0].device), torch.cat(idx, 1), b[1], teacher_input=x_in, **opts)[0]
     sample_fn = None
     if entry.kind == 'generator':
-        n = min(model.cfg.num_classes, 10)
+        n = min(model.config.num_classes, 10)
         def sample_fn(raw):
             fn = image_sampler(raw, tok)
             dev = next(raw.parameters()).device

@@ -478,7 +478,7 @@ def image_sampler(generator: nn.Module, tokenizer: nn.Module | None = None, **sa
         return lambda labels, g: quantize_images(generator.sample(labels, generator=g, **sample_kw), 'truncate')
     if tokenizer is None: raise ValueError(f"a {type(generator).__name__} needs its tokenizer to make images")
     if isinstance(generator, GPT):
-        n = generator.cfg.grid
+        n = generator.config.grid
         return lambda labels, g: quantize_images(tokenizer.decode(generator.sample(labels, generator=g, **sample_kw).view(-1, n, n)))
     if isinstance(generator, MAR):
         return lambda labels, g: quantize_images(tokenizer.decode(generator.sample(labels, generator=g, **sample_kw)), 'round')

@@ -199,7 +199,7 @@ def cca_loss(policy: nn.Module, reference: nn.Module, tokens: torch.Tensor, labe
     """CCA loss of a GPT (`tokens` = its codes `(b, L)`) or a VAR (`tokens` = the concatenated token pyramid `(b, L)`,
     `teacher_input` its `(b, L-1, Cv)` input). Returns the loss and logged statistics (acc, margin, mean rewards)."""
     family = 'var' if teacher_input is not None else 'gpt'
-    pos, neg, positive = contrastive_labels(labels, policy.cfg.num_classes, uncond_ratio, mask, generator,
+    pos, neg, positive = contrastive_labels(labels, policy.config.num_classes, uncond_ratio, mask, generator,
                                             mask_device=labels.device if family == 'var' else None)
     labels2, targets2 = torch.cat([pos, neg]), torch.cat([tokens, tokens])
     inputs2 = targets2 if teacher_input is None else torch.cat([teacher_input, teacher_input])

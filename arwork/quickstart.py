@@ -209,7 +209,7 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
     dataset = TensorDataset(images, labels)
     extract_latents(lambda x: vae.encode_moments(x.to(device)), dataset, cache, batch_size=256, progress=progress)
     mar = zoo.build('mar-tiny', num_classes=n_cls, num_sampling_steps=o['num_steps'])
-    scale = vae.cfg.scale
+    scale = vae.config.scale
     loss = lambda b: mar.loss((DiagonalGaussian(b[0]).sample() * scale, b[1]))
     fit(mar, DataLoader(LatentDataset(cache), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['steps'],
         lr=o['lr'], weight_decay=0.02, warmup=100, schedule='cosine', min_lr_ratio=0.1, loss_fn=loss, device=device,

@@ -128,7 +128,7 @@ class Trainer:
                  loss_fn: Callable | None = None, fabric=None, sample_fn: Callable | None = None,
                  disc: nn.Module | None = None, disc_loss_fn: Callable | None = None, disc_lr: float | None = None,
                  progress: bool = True, desc: str = 'train', device=None):
-        self.cfg, self.run_dir, self.progress, self.desc = cfg, Path(run_dir) if run_dir else None, progress, desc
+        self.config, self.run_dir, self.progress, self.desc = cfg, Path(run_dir) if run_dir else None, progress, desc
         self.loss_fn, self.sample_fn, self.disc_loss_fn = loss_fn, sample_fn, disc_loss_fn
         if fabric is None:
             fabric = make_fabric(dataclasses.replace(cfg, accelerator=get_device(device).type, devices=1, num_nodes=1, strategy='auto'))
@@ -156,7 +156,7 @@ class Trainer:
     # -- checkpoints ---------------------------------------------------------------------------------------------------
     def state(self) -> dict:
         st = {'model': self.raw.state_dict(), 'optimizer': self.opt.state_dict(), 'step': self.step,
-              'config': asdict(self.cfg), 'model_class': type(self.raw).__name__}
+              'config': asdict(self.config), 'model_class': type(self.raw).__name__}
         if self.ema is not None: st['ema'] = self.ema
         if self.disc is not None: st['disc'], st['disc_optimizer'] = self.disc.state_dict(), self.opt_d.state_dict()
         return st
@@ -223,7 +223,7 @@ class Trainer:
     # -- the loop ------------------------------------------------------------------------------------------------------
     def _batch(self, p: int):
         if self.resumable:
-            seed_everything(mix_seed(self.cfg.seed, p, self.rank))
+            seed_everything(mix_seed(self.config.seed, p, self.rank))
             return self.fabric.to_device(self.batches[p])
         return self.fabric.to_device(next(self.stream))
 
@@ -232,7 +232,7 @@ class Trainer:
         return out if isinstance(out, tuple) else (out, None)
 
     def fit(self) -> list[float]:
-        cfg, fabric = self.cfg, self.fabric
+        cfg, fabric = self.config, self.fabric
         base = [cfg.lr for _ in self.opt.param_groups]        # not the groups' lr: a resumed optimizer holds the last one
         self.model.train()
         if self.disc is not None: self.disc.train()

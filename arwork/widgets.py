@@ -102,7 +102,7 @@ class SamplingExplorer(_View):
         if not models: raise ValueError("give at least one model: {name: (generator, tokenizer)}")
         self.models, self.n, self.class_names = models, n, class_names
         self.model = W.Dropdown(options=list(models), description='model')
-        num_classes = max(g.cfg.num_classes for g, _ in models.values())
+        num_classes = max(g.config.num_classes for g, _ in models.values())
         self.label = _slider(W.IntSlider, 0, 0, num_classes - 1, 1, 'class')
         self.seed = _slider(W.IntSlider, 0, 0, 999, 1, 'seed')
         self.cfg = _slider(W.FloatSlider, 2.0, 0.0, 8.0, 0.25, 'cfg')
@@ -130,11 +130,11 @@ class SamplingExplorer(_View):
 
     def _tokens(self) -> int:
         g = self.models[self.model.value][0]
-        return g.cfg.seq_len if _family(g) == 'mar' else 10 ** 6
+        return g.config.seq_len if _family(g) == 'mar' else 10 ** 6
 
     def _key(self):
         name = self.model.value
-        label = min(self.label.value, self.models[name][0].cfg.num_classes - 1)
+        label = min(self.label.value, self.models[name][0].config.num_classes - 1)
         return name, label, self.seed.value, tuple(sorted(self.options().items()))
 
     def _make(self, key):
@@ -157,7 +157,7 @@ class ScaleViewer(_View):
         from arwork.generators.var import _vae
         self.var, self.vae, self.labels, self.kw = var, _vae(var), labels, dict(cfg=cfg, **sample_kw)
         self.seed = _slider(W.IntSlider, seed, 0, 999, 1, 'seed')
-        self.scale = _slider(W.IntSlider, len(var.cfg.patch_nums) - 1, 0, len(var.cfg.patch_nums) - 1, 1, 'scale')
+        self.scale = _slider(W.IntSlider, len(var.config.patch_nums) - 1, 0, len(var.config.patch_nums) - 1, 1, 'scale')
         self.tokens = W.Image(format='png')
         self._wire([self.seed, self.scale], extra=[self.tokens])
 
@@ -175,11 +175,11 @@ class ScaleViewer(_View):
     def _make(self, key):
         seed, k = key
         tokens, img = self.states(seed)[k]
-        pn = self.var.cfg.patch_nums[k]
+        pn = self.var.config.patch_nums[k]
         return (png_bytes(img.clamp(-1, 1), nrow=len(img)),
                 token_map_png(image_grid(tokens[:, None].float(), nrow=len(tokens), pad=1)[0].long(),
-                              self.var.cfg.vocab_size, scale=max(4, 64 // tokens.shape[-1])),
-                f'scale {k + 1} of {len(self.var.cfg.patch_nums)}: {pn}x{pn} tokens')
+                              self.var.config.vocab_size, scale=max(4, 64 // tokens.shape[-1])),
+                f'scale {k + 1} of {len(self.var.config.patch_nums)}: {pn}x{pn} tokens')
 
     def _show(self, r): self.image.value, self.tokens.value, self.status.value = r
 
@@ -235,7 +235,7 @@ class TokenizerViewer(_View):
             elif isinstance(tok, MSVQVAE):
                 idx = tok.encode(x); recon = tok.decode(idx)
                 pn = tok.quantize.patch_nums[-1]
-                codes = token_map_png(idx[-1].view(pn, pn), tok.quantize.cfg.vocab_size, scale=8)
+                codes = token_map_png(idx[-1].view(pn, pn), tok.quantize.config.vocab_size, scale=8)
             else:
                 c = tok.encode(x); recon = tok.decode(c)
                 codes = token_map_png(c[0], tok.codebook_size, scale=8)

@@ -100,7 +100,7 @@ class GPT(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         if cfg.dim % cfg.n_head: raise ValueError(f"dim {cfg.dim} is not divisible by n_head {cfg.n_head}")
-        self.cfg = cfg
+        self.config = cfg
         self.cls_embedding = LabelEmbedder(cfg.num_classes, cfg.dim, cfg.class_dropout_prob)
         self.tok_embeddings = nn.Embedding(cfg.vocab_size, cfg.dim)
         self.tok_dropout = nn.Dropout(cfg.token_dropout_p)
@@ -114,28 +114,28 @@ class GPT(nn.Module):
     def init_buffers(self):
         "(Re)build the RoPE table: derived from the config, never stored in checkpoints (the zoo calls this after a meta-device load)."
         device = self.tok_embeddings.weight.device
-        self.register_buffer('freqs_cis', rope_2d_table(self.cfg.grid, self.cfg.head_dim, self.cfg.rope_base,
-                                                        self.cfg.cls_token_num).to(device), persistent=False)
+        self.register_buffer('freqs_cis', rope_2d_table(self.config.grid, self.config.head_dim, self.config.rope_base,
+                                                        self.config.cls_token_num).to(device), persistent=False)
 
     def initialize_weights(self):
         "N(0, 0.02) for linears and embeddings, zero output head (initial logits are all 0), as the official init."
         if self.output.weight.is_meta: return
         for m in self.modules():
-            if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, std=self.cfg.initializer_range)
+            if isinstance(m, (nn.Linear, nn.Embedding)): nn.init.normal_(m.weight, std=self.config.initializer_range)
         nn.init.zeros_(self.output.weight)
 
     @property
-    def null_class(self) -> int: return self.cfg.num_classes
+    def null_class(self) -> int: return self.config.num_classes
 
     def check_codes(self, codes: torch.Tensor) -> torch.Tensor:
         "Codes `(B, L)` or `(B, grid, grid)` -> `(B, L)` int64, with clear errors for wrong shapes or ids."
         codes = torch.as_tensor(codes)
         if codes.ndim == 3: codes = codes.flatten(1)
-        if codes.ndim != 2 or codes.shape[1] != self.cfg.block_size:
-            raise ValueError(f"expected codes shaped (B, {self.cfg.block_size}) or (B, {self.cfg.grid}, {self.cfg.grid}), "
+        if codes.ndim != 2 or codes.shape[1] != self.config.block_size:
+            raise ValueError(f"expected codes shaped (B, {self.config.block_size}) or (B, {self.config.grid}, {self.config.grid}), "
                              f"got {tuple(codes.shape)}")
-        if codes.numel() and (codes.min() < 0 or codes.max() >= self.cfg.vocab_size):
-            raise ValueError(f"code ids must be in 0..{self.cfg.vocab_size - 1}, got {codes.min().item()}..{codes.max().item()}")
+        if codes.numel() and (codes.min() < 0 or codes.max() >= self.config.vocab_size):
+            raise ValueError(f"code ids must be in 0..{self.config.vocab_size - 1}, got {codes.min().item()}..{codes.max().item()}")
         return codes.long()
 
     def _head(self, h): return self.output(self.norm(h)).float()
@@ -143,7 +143,7 @@ class GPT(nn.Module):
     def forward(self, labels: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         "Teacher forcing: labels `(B,)`, codes `(B, L)` -> logits `(B, L, V)`; position t predicts `codes[:, t]`."
         codes = self.check_codes(codes)
-        labels = check_labels(labels, self.cfg.num_classes, self.cfg.class_dropout_prob > 0, codes.device)
+        labels = check_labels(labels, self.config.num_classes, self.config.class_dropout_prob > 0, codes.device)
         cls = self.cls_embedding(labels, train=self.training)[:, None]          # (B, 1, D)
         x = self.tok_dropout(torch.cat([cls, self.tok_embeddings(codes[:, :-1])], 1))
         rope = self.freqs_cis[:x.shape[1]]
@@ -158,9 +158,9 @@ class GPT(nn.Module):
 # %% ../../nbs/20_generators.gpt.ipynb #c016
 @torch.no_grad()
 def _setup_caches(model: GPT, batch: int, dtype, device):
-    max_len = model.cfg.cls_token_num + model.cfg.block_size
+    max_len = model.config.cls_token_num + model.config.block_size
     for layer in model.layers:
-        layer.attention.kv_cache = KVCache(batch, model.cfg.n_head, max_len, model.cfg.head_dim, dtype, device)
+        layer.attention.kv_cache = KVCache(batch, model.config.n_head, max_len, model.config.head_dim, dtype, device)
 
 def _clear_caches(model: GPT):
     for layer in model.layers: layer.attention.kv_cache = None
@@ -181,11 +181,11 @@ def gpt_sample(model: GPT, labels, *, cfg: float = 1.0, cfg_interval: int = -1, 
     if cfg < 0: raise ValueError(f"cfg must be >= 0, got {cfg}")
     was_training = model.training; model.eval()
     device = model.tok_embeddings.weight.device
-    labels = check_labels(labels, model.cfg.num_classes, model.cfg.class_dropout_prob > 0, device)
+    labels = check_labels(labels, model.config.num_classes, model.config.class_dropout_prob > 0, device)
     guided = cfg > 1.0
-    if guided and model.cfg.class_dropout_prob == 0:
+    if guided and model.config.class_dropout_prob == 0:
         raise ValueError("this model has no null class (class_dropout_prob == 0): sample it with cfg <= 1")
-    B, L = len(labels), model.cfg.block_size
+    B, L = len(labels), model.config.block_size
     cond = cfg_batch(labels, model.null_class) if guided else labels
     _setup_caches(model, len(cond), model.tok_embeddings.weight.dtype, device)
     codes = torch.empty(B, L, dtype=torch.long, device=device)
@@ -236,14 +236,14 @@ def bench_gpt(size: str = 'b', grid: int = 16, batch: int = 8, cfg: float = 4.0,
     torch.manual_seed(seed)
     model = (build_gpt_tiny() if size == 'tiny' else GPT(gpt_config(size, grid=grid))).to(device, get_dtype(dtype)).eval()
     nn.init.normal_(model.output.weight, std=0.02)
-    labels = torch.randint(0, model.cfg.num_classes, (batch,), device=device)
+    labels = torch.randint(0, model.config.num_classes, (batch,), device=device)
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
     t0 = time.perf_counter()
     model.sample(labels, cfg=cfg, top_k=top_k, top_p=top_p, temperature=temperature)
     if device.type == 'cuda': torch.cuda.synchronize()
     dt = time.perf_counter() - t0
-    L = model.cfg.block_size
-    return dict(model=f'gpt-{size}', grid=model.cfg.grid, batch=batch, cfg=cfg, device=str(device), dtype=dtype,
+    L = model.config.block_size
+    return dict(model=f'gpt-{size}', grid=model.config.grid, batch=batch, cfg=cfg, device=str(device), dtype=dtype,
                 seconds=round(dt, 3), tokens_per_s=round(batch * L / dt, 1), images_per_s=round(batch / dt, 4),
                 peak_mem_mb=round(peak_memory_mb(device), 1))
 

@@ -84,7 +84,7 @@ class IAR2(nn.Module):
         if cfg.dim % cfg.n_head: raise ValueError(f"dim {cfg.dim} is not divisible by n_head {cfg.n_head}")
         if cfg.cls_token_num != 1: raise ValueError(f"IAR2 uses one class token, got cls_token_num {cfg.cls_token_num}")
         if cfg.grid < 1: raise ValueError(f"grid must be >= 1, got {cfg.grid}")
-        self.cfg = cfg
+        self.config = cfg
         D = cfg.dim
         self.cls_embedding = LabelEmbedder(cfg.num_classes, D, cfg.class_dropout_prob)
         self.tok_dropout = nn.Dropout(cfg.token_dropout_p)
@@ -105,22 +105,22 @@ class IAR2(nn.Module):
     def init_buffers(self):
         "Derived tables, never stored in checkpoints: the doubled trunk RoPE table, the head's three rows, the window."
         device = self.tok_embeddings1.weight.device
-        base = rope_2d_table(self.cfg.grid, self.cfg.head_dim, self.cfg.rope_base, 1)      # zero row + one row per cell
+        base = rope_2d_table(self.config.grid, self.config.head_dim, self.config.rope_base, 1)      # zero row + one row per cell
         doubled = torch.cat([base[:1], base[1:].repeat_interleave(2, 0)])                    # zero row + each cell twice
-        self.register_buffer('freqs_cis', doubled[:self.cfg.block_size].to(device), persistent=False)
+        self.register_buffer('freqs_cis', doubled[:self.config.block_size].to(device), persistent=False)
         self.register_buffer('head_freqs_cis', doubled[:3].to(device), persistent=False)
-        self.register_buffer('window_idx', window_indices(self.cfg.grid).to(device), persistent=False)
+        self.register_buffer('window_idx', window_indices(self.config.grid).to(device), persistent=False)
 
     def initialize_weights(self):
         if self.output1[2].weight.is_meta: return
         for m in self.modules():
             if isinstance(m, (nn.Linear, nn.Embedding)):
-                nn.init.normal_(m.weight, std=self.cfg.initializer_range)
+                nn.init.normal_(m.weight, std=self.config.initializer_range)
                 if getattr(m, 'bias', None) is not None: nn.init.zeros_(m.bias)
         nn.init.zeros_(self.output1[2].weight); nn.init.zeros_(self.output2[2].weight)
 
     @property
-    def null_class(self) -> int: return self.cfg.num_classes
+    def null_class(self) -> int: return self.config.num_classes
 
     def check_codes(self, codes):
         "A pair `(s, d)` or a stacked `(B, 2, L)` / `(B, 2, 1, L)` / `(B, 2, g, g)` tensor -> `(s, d)` each `(B, L)`."
@@ -130,9 +130,9 @@ class IAR2(nn.Module):
             codes = codes.flatten(2).unbind(1)
         if not isinstance(codes, (tuple, list)) or len(codes) != 2:
             raise ValueError(f"expected codes as a pair (semantic, detail), got {type(codes).__name__}")
-        N = self.cfg.block_size
-        s = _check_grid(codes[0], self.cfg.semantic_vocab_size, N, 'semantic')
-        d = _check_grid(codes[1], self.cfg.vocab_size, N, 'detail')
+        N = self.config.block_size
+        s = _check_grid(codes[0], self.config.semantic_vocab_size, N, 'semantic')
+        d = _check_grid(codes[1], self.config.vocab_size, N, 'detail')
         if s.shape[0] != d.shape[0]: raise ValueError(f"{s.shape[0]} semantic rows but {d.shape[0]} detail rows")
         return s, d
 
@@ -157,7 +157,7 @@ class IAR2(nn.Module):
     def forward(self, labels: torch.Tensor, codes):
         "Teacher forcing: labels `(B,)`, codes `(s, d)` -> logits `(B, L, 256)` and `(B, L, 4096)` for cells `0..L-1`."
         s, d = self.check_codes(codes)
-        labels = check_labels(labels, self.cfg.num_classes, self.cfg.class_dropout_prob > 0, s.device)
+        labels = check_labels(labels, self.config.num_classes, self.config.class_dropout_prob > 0, s.device)
         if len(labels) != len(s): raise ValueError(f"{len(labels)} labels for {len(s)} code sequences")
         cls = self.cls_embedding(labels, train=self.training)[:, None]
         x = self.tok_dropout(torch.cat([cls, self.aggregate(s[:, :-1], d[:, :-1])], 1))
@@ -169,7 +169,7 @@ class IAR2(nn.Module):
         codes, labels = batch
         s, d = self.check_codes(codes)
         l1, l2 = self(labels, (s, d))
-        return self.cfg.semantic_loss_weight * token_cross_entropy(l1, s) + token_cross_entropy(l2, d)
+        return self.config.semantic_loss_weight * token_cross_entropy(l1, s) + token_cross_entropy(l2, d)
 
 # %% ../../nbs/23_generators.iar2.ipynb #c019
 def _pair(x, what: str) -> tuple:
@@ -206,7 +206,7 @@ def iar2_sample(model: IAR2, labels, *, cfg=(1.75, 3.0), cfg_detail=None, w_attn
     T, K, P = _pair(temperature, 'temperature'), _pair(top_k, 'top_k'), _pair(top_p, 'top_p')
     for i in range(2): check_sampling_args(T[i], K[i], P[i])
     if min(S1 + S2) < 0: raise ValueError(f"cfg scales must be >= 0, got cfg={S1}, cfg_detail={S2}")
-    cfgm = model.cfg
+    cfgm = model.config
     device = model.tok_embeddings1.weight.device
     labels = check_labels(labels, cfgm.num_classes, cfgm.class_dropout_prob > 0, device)
     guided = any(x != 1.0 for x in S1 + S2)
@@ -279,15 +279,15 @@ def bench_iar2(size: str = 'b', batch: int = 8, cfg: float | None = None, top_k:
     torch.manual_seed(seed)
     model = (build_iar2_tiny() if size == 'tiny' else IAR2(iar2_config(size, grid=grid))).to(device, get_dtype(dtype)).eval()
     for o in (model.output1, model.output2): nn.init.normal_(o[2].weight, std=0.02)
-    labels = torch.randint(0, model.cfg.num_classes, (batch,), device=device)
+    labels = torch.randint(0, model.config.num_classes, (batch,), device=device)
     kw = {} if cfg is None else dict(cfg=(cfg, cfg))
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
     t0 = time.perf_counter()
     model.sample(labels, top_k=top_k, top_p=top_p, temperature=temperature, **kw)
     if device.type == 'cuda': torch.cuda.synchronize()
     dt = time.perf_counter() - t0
-    return dict(model=f'iar2-{size}', grid=model.cfg.grid, batch=batch, cfg=cfg or 'ramps 1.75->3.0, w_attn 0.05',
-                device=str(device), dtype=dtype, seconds=round(dt, 3), tokens_per_s=round(2 * batch * model.cfg.block_size / dt, 1),
+    return dict(model=f'iar2-{size}', grid=model.config.grid, batch=batch, cfg=cfg or 'ramps 1.75->3.0, w_attn 0.05',
+                device=str(device), dtype=dtype, seconds=round(dt, 3), tokens_per_s=round(2 * batch * model.config.block_size / dt, 1),
                 images_per_s=round(batch / dt, 4), peak_mem_mb=round(peak_memory_mb(device), 1))
 
 BENCHMARKS.register('iar2', bench_iar2)

@@ -104,7 +104,7 @@ class MAGE(nn.Module):
     "RCG's MAGE pixel generator: representation-conditioned masked token modelling over a frozen VQGAN."
     def __init__(self, cfg: MAGEConfig = MAGEConfig()):
         super().__init__()
-        self.cfg = cfg
+        self.config = cfg
         D, Dd, L1, V = cfg.dim, cfg.decoder_dim, cfg.seq_len + 1, cfg.vocab_size
         self.token_emb = TokenEmbedding(V, D, L1, cfg.dropout)
         self.latent_prior_proj = nn.Linear(cfg.rep_dim, D)
@@ -150,8 +150,8 @@ class MAGE(nn.Module):
     def attach(self, vqgan: nn.Module | None = None, encoder: nn.Module | None = None) -> 'MAGE':
         "Put a (trained) tokenizer and/or representation encoder in place; both are frozen."
         if vqgan is not None:
-            if vqgan.codebook_size != self.cfg.codebook_size:
-                raise ValueError(f"tokenizer has {vqgan.codebook_size} codes, the model expects {self.cfg.codebook_size}")
+            if vqgan.codebook_size != self.config.codebook_size:
+                raise ValueError(f"tokenizer has {vqgan.codebook_size} codes, the model expects {self.config.codebook_size}")
             self.vqgan = vqgan
         if encoder is not None: self.pretrained_encoder = encoder
         self._freeze()
@@ -172,9 +172,9 @@ class MAGE(nn.Module):
     # ---- input checks
     def check_reps(self, reps) -> torch.Tensor:
         reps = torch.as_tensor(reps)
-        if reps.ndim != 2 or reps.shape[1] != self.cfg.rep_dim:
-            raise ValueError(f"representations must be shaped (B, {self.cfg.rep_dim}), got {tuple(reps.shape)}"
-                             + (f" (width {reps.shape[-1]} instead of rep_dim {self.cfg.rep_dim})" if reps.ndim >= 1 else ''))
+        if reps.ndim != 2 or reps.shape[1] != self.config.rep_dim:
+            raise ValueError(f"representations must be shaped (B, {self.config.rep_dim}), got {tuple(reps.shape)}"
+                             + (f" (width {reps.shape[-1]} instead of rep_dim {self.config.rep_dim})" if reps.ndim >= 1 else ''))
         if not reps.is_floating_point(): raise ValueError(f"representations must be float, got {reps.dtype}")
         if not torch.isfinite(reps).all(): raise ValueError("representations contain NaN or infinite values")
         return reps.to(self.fake_latent.device, self.fake_latent.dtype)
@@ -182,7 +182,7 @@ class MAGE(nn.Module):
     def check_tokens(self, tokens, allow_mask: bool = False) -> torch.Tensor:
         "Codes `(B, L)` or `(B, grid, grid)` -> int64 `(B, L)`, with a clear error for a wrong shape or id."
         tokens = torch.as_tensor(tokens)
-        c = self.cfg
+        c = self.config
         if tokens.is_floating_point(): raise ValueError(f"tokens must be integer code ids, got {tokens.dtype}")
         if tokens.ndim == 3: tokens = tokens.flatten(1)
         if tokens.ndim != 2 or tokens.shape[1] != c.seq_len:
@@ -216,13 +216,13 @@ class MAGE(nn.Module):
         return self.mlm_layer(self.decoder_norm(x), self.token_emb.word_embeddings.weight.detach())
 
     def with_class_token(self, tokens: torch.Tensor) -> torch.Tensor:
-        return torch.cat([tokens.new_full((len(tokens), 1), self.cfg.fake_class_id), tokens], 1)
+        return torch.cat([tokens.new_full((len(tokens), 1), self.config.fake_class_id), tokens], 1)
 
     def forward(self, tokens: torch.Tensor, reps: torch.Tensor) -> torch.Tensor:
         "Logits `(B, 1 + L, vocab)` for codes `(B, L)` (`[MASK]` id where unknown) and representations, nothing dropped."
         tokens, reps = self.check_tokens(tokens, allow_mask=True), self.check_reps(reps)
         ids = self.with_class_token(tokens)
-        return self.forward_decoder(self.forward_encoder(ids, reps), ids == self.cfg.mask_token_id)
+        return self.forward_decoder(self.forward_encoder(ids, reps), ids == self.config.mask_token_id)
 
     def decode(self, tokens: torch.Tensor) -> torch.Tensor:
         "Code grids -> images in [-1, 1] through the attached tokenizer."
@@ -264,7 +264,7 @@ def prepare_batch(model: MAGE, batch):
 def mage_loss(model: MAGE, batch, mask_rate: float | None = None, noise: torch.Tensor | None = None,
               drop_rep: torch.Tensor | None = None) -> torch.Tensor:
     "Label-smoothed masked-token loss of one batch (see above)."
-    c = model.cfg
+    c = model.config
     tokens, reps = prepare_batch(model, batch)
     B, L = tokens.shape
     rate = float(mask_rate_distribution(c).rvs(1)[0]) if mask_rate is None else mask_rate
@@ -306,7 +306,7 @@ def mage_sample(model: MAGE, reps, *, num_iter: int = 20, temperature: float | N
     `temperature`: choice temperature (None: the config's); `cfg`: guidance scale (0: none); `gumbel(step, shape)` injects
     the Gumbel noise. With `return_intermediates`, also one dict per step: `tokens` (canvas after the step, `[MASK]`
     where unknown), `sampled` (all predicted codes), `revealed` (fixed at this step), `num_unknown`, `cfg` (w_s)."""
-    c, L, C = model.cfg, model.cfg.seq_len, model.cfg.codebook_size
+    c, L, C = model.config, model.config.seq_len, model.config.codebook_size
     reps = model.check_reps(reps)
     if not 1 <= num_iter <= L: raise ValueError(f"num_iter must be between 1 and {L}, got {num_iter}")
     temperature = c.temperature if temperature is None else temperature

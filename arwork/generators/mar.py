@@ -155,7 +155,7 @@ class MAR(nn.Module):
     "Masked autoregressive generator over continuous latent tokens, with a DiffLoss head."
     def __init__(self, cfg: MARConfig = MARConfig()):
         super().__init__()
-        self.cfg = cfg
+        self.config = cfg
         D, L, P = cfg.dim, cfg.seq_len, cfg.buffer_size
         self.class_emb = nn.Embedding(cfg.num_classes, D)
         self.fake_latent = nn.Parameter(torch.zeros(1, D))
@@ -182,22 +182,22 @@ class MAR(nn.Module):
 
     def patchify(self, x):
         "Latents `(B, C, H, W)` -> tokens `(B, L, C p p)` (channel slowest, in-patch position fastest)."
-        B, C, H, W = x.shape; p = self.cfg.patch_size
+        B, C, H, W = x.shape; p = self.config.patch_size
         return x.reshape(B, C, H // p, p, W // p, p).permute(0, 2, 4, 1, 3, 5).reshape(B, (H // p) * (W // p), C * p * p)
 
     def unpatchify(self, x):
-        B, p, h = len(x), self.cfg.patch_size, self.cfg.seq_h
+        B, p, h = len(x), self.config.patch_size, self.config.seq_h
         return x.reshape(B, h, h, -1, p, p).permute(0, 3, 1, 4, 2, 5).reshape(B, -1, h * p, h * p)
 
     def encode(self, tokens, mask, class_emb):
         "The MAE encoder over the buffer and the visible tokens; `mask` is 1 where a token is unknown."
         x = self.z_proj(tokens)
         B, L, D = x.shape
-        P = self.cfg.buffer_size
+        P = self.config.buffer_size
         x = torch.cat([x.new_zeros(B, P, D), x], 1)
         keep = torch.cat([mask.new_zeros(B, P), mask], 1) == 0
         if self.training:
-            drop = (torch.rand(B) < self.cfg.label_drop_prob).to(x.device, x.dtype)[:, None]
+            drop = (torch.rand(B) < self.config.label_drop_prob).to(x.device, x.dtype)[:, None]
             class_emb = drop * self.fake_latent + (1 - drop) * class_emb
         x[:, :P] = class_emb[:, None]
         x = self.z_proj_ln(x + self.encoder_pos_embed_learned)
@@ -208,7 +208,7 @@ class MAR(nn.Module):
     def decode(self, x, mask):
         "The MAE decoder: mask tokens at unknown positions; returns the per-position conditions `z` `(B, L, D)`."
         x = self.decoder_embed(x)
-        B, P = len(x), self.cfg.buffer_size
+        B, P = len(x), self.config.buffer_size
         keep = torch.cat([mask.new_zeros(B, P), mask], 1) == 0
         full = self.mask_token.repeat(B, keep.shape[1], 1).to(x.dtype)
         full[keep] = x.reshape(-1, x.shape[-1])
@@ -239,10 +239,10 @@ def mar_loss(model: MAR, batch, orders=None, ratio: float | None = None, t=None,
     tokens = model.patchify(latents)
     B, L, _ = tokens.shape
     orders = sample_orders(B, L, tokens.device) if orders is None else orders
-    ratio = mask_ratio(model.cfg.mask_ratio_min) if ratio is None else ratio
+    ratio = mask_ratio(model.config.mask_ratio_min) if ratio is None else ratio
     mask = mask_by_order(int(np.ceil(L * ratio)), orders)
     z = model.decode(model.encode(tokens, mask, model.class_emb(labels)), mask)
-    mul = model.cfg.diffusion_batch_mul
+    mul = model.config.diffusion_batch_mul
     return model.diffloss(tokens.reshape(B * L, -1).repeat(mul, 1), z.reshape(B * L, -1).repeat(mul, 1),
                           mask.reshape(B * L).repeat(mul), t=t, noise=noise)
 
@@ -273,7 +273,7 @@ def mar_sample(model: MAR, labels=None, *, batch: int | None = None, num_iter: i
                return_intermediates: bool = False, progress: bool = False):
     """Sample latents `(B, C, h, w)` (scaled; decode with the KL VAE). `labels=None` samples unconditionally (`batch` rows).
     `orders` may be given (else NumPy's global generator draws them); every other draw comes from `generator`."""
-    c, L = model.cfg, model.cfg.seq_len
+    c, L = model.config, model.config.seq_len
     if not 1 <= num_iter <= L: raise ValueError(f"num_iter must be between 1 and {L}, got {num_iter}")
     if cfg_schedule not in ('linear', 'constant'): raise ValueError(f"unknown cfg schedule {cfg_schedule!r}; expected 'linear' or 'constant'")
     if not temperature > 0: raise ValueError(f"temperature must be > 0, got {temperature}")
@@ -334,7 +334,7 @@ def bench_mar(size: str = 'b', batch: int = 8, num_iter: int | None = None, num_
     model = (build_mar_tiny() if size == 'tiny' else MAR(mar_config(size, num_sampling_steps=num_steps))).to(device).eval()
     with torch.no_grad():
         for p in model.diffloss.parameters(): p.normal_(0, 0.02)   # a zero-initialised head would be trivially fast to "sample"
-    labels = torch.randint(0, model.cfg.num_classes, (batch,), device=device)
+    labels = torch.randint(0, model.config.num_classes, (batch,), device=device)
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
     t0 = time.perf_counter()
     model.sample(labels, num_iter=num_iter, cfg=cfg, cfg_schedule=cfg_schedule, generator=torch.Generator(device).manual_seed(seed))

@@ -75,7 +75,7 @@ class MoCoViT(nn.Module):
     def __init__(self, cfg: EncoderConfig):
         super().__init__()
         if cfg.img_size % cfg.patch_size: raise ValueError(f"img_size {cfg.img_size} is not a multiple of patch_size {cfg.patch_size}")
-        self.cfg, D = cfg, cfg.dim
+        self.config, D = cfg, cfg.dim
         self.grid = cfg.img_size // cfg.patch_size
         self.patch_embed = nn.Module()
         self.patch_embed.proj = nn.Conv2d(3, D, cfg.patch_size, cfg.patch_size)
@@ -102,7 +102,7 @@ class MoCoViT(nn.Module):
                 else: nn.init.xavier_uniform_(m.weight)
                 nn.init.zeros_(m.bias)
         nn.init.normal_(self.cls_token, std=1e-6)
-        val = math.sqrt(6.0 / (3 * self.cfg.patch_size ** 2 + self.cfg.dim))
+        val = math.sqrt(6.0 / (3 * self.config.patch_size ** 2 + self.config.dim))
         nn.init.uniform_(self.patch_embed.proj.weight, -val, val); nn.init.zeros_(self.patch_embed.proj.bias)
 
     def preprocess(self, images: torch.Tensor) -> torch.Tensor:
@@ -110,8 +110,8 @@ class MoCoViT(nn.Module):
         if images.ndim != 4 or images.shape[1] != 3:
             raise ValueError(f"expected images of shape (B, 3, H, W), got {tuple(images.shape)}")
         x = ((images.float() + 1) / 2 - self.mean) / self.std
-        if x.shape[-2:] != (self.cfg.img_size, self.cfg.img_size):
-            x = F.interpolate(x, size=self.cfg.img_size, mode='bicubic', align_corners=False)
+        if x.shape[-2:] != (self.config.img_size, self.config.img_size):
+            x = F.interpolate(x, size=self.config.img_size, mode='bicubic', align_corners=False)
         return x
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
@@ -192,7 +192,7 @@ class MoCoV3(nn.Module):
         super().__init__()
         self.base_encoder, self.T, self.m0, self.total_steps = encoder, temperature, m0, total_steps
         self.momentum_encoder = copy.deepcopy(encoder).requires_grad_(False)
-        self.predictor = build_mlp(2, encoder.cfg.rep_dim, pred_hidden or encoder.cfg.proj_hidden, encoder.cfg.rep_dim, last_bn=False)
+        self.predictor = build_mlp(2, encoder.config.rep_dim, pred_hidden or encoder.config.proj_hidden, encoder.config.rep_dim, last_bn=False)
         encoder.patch_embed.proj.requires_grad_(False)                  # MoCo v3's stop-grad on the patch projection
         self.register_buffer('step', torch.zeros((), dtype=torch.long))
 
@@ -329,7 +329,7 @@ class RDM(nn.Module):
     def __init__(self, cfg: RDMConfig):
         super().__init__()
         if cfg.n_classes < 1: raise ValueError(f"n_classes must be >= 1, got {cfg.n_classes}")
-        self.cfg = cfg
+        self.config = cfg
         self.diffusion = GaussianDiffusion.create(schedule='ldm_linear', num_train_steps=cfg.timesteps,
                                                   start=cfg.linear_start, end=cfg.linear_end)
         d = self.diffusion
@@ -356,9 +356,9 @@ class RDM(nn.Module):
     def device(self): return self.model_ema.decay.device
 
     def _labels(self, labels, n: int) -> torch.Tensor:
-        if not self.cfg.class_cond:       # the unconditional RDM passes the last (only) class; its MLP ignores it
-            return torch.full((n,), self.cfg.n_classes - 1, dtype=torch.long, device=self.device)
-        return check_labels(labels, self.cfg.n_classes, allow_null=False, device=self.device)
+        if not self.config.class_cond:       # the unconditional RDM passes the last (only) class; its MLP ignores it
+            return torch.full((n,), self.config.n_classes - 1, dtype=torch.long, device=self.device)
+        return check_labels(labels, self.config.n_classes, allow_null=False, device=self.device)
 
     def denoise(self, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor, ema: bool = False) -> torch.Tensor:
         "The predicted clean representation for noisy `x` at timesteps `t` (with the EMA weights when `ema`)."
@@ -369,8 +369,8 @@ class RDM(nn.Module):
 
     def check_reps(self, reps: torch.Tensor) -> torch.Tensor:
         if reps.ndim == 4 and reps.shape[-2:] == (1, 1): reps = reps.flatten(1)     # the official [B, 256, 1, 1]
-        if reps.ndim != 2 or reps.shape[1] != self.cfg.rep_dim:
-            raise ValueError(f"expected representations of shape (B, {self.cfg.rep_dim}), got {tuple(reps.shape)}")
+        if reps.ndim != 2 or reps.shape[1] != self.config.rep_dim:
+            raise ValueError(f"expected representations of shape (B, {self.config.rep_dim}), got {tuple(reps.shape)}")
         return reps
 
     def represent(self, images: torch.Tensor) -> torch.Tensor:
@@ -383,7 +383,7 @@ class RDM(nn.Module):
         if x.ndim == 4 and x.shape[1] == 3: x = self.represent(x)
         x0 = self.check_reps(x).float()
         if self.training: self.model_ema(self.model)
-        t = torch.randint(0, self.cfg.timesteps, (len(x0),), device=x0.device)
+        t = torch.randint(0, self.config.timesteps, (len(x0),), device=x0.device)
         x_t = self.diffusion.q_sample(x0, t, torch.randn_like(x0))
         return F.mse_loss(self.denoise(x_t, t, self._labels(labels, len(x0))), x0)
 
@@ -393,12 +393,12 @@ class RDM(nn.Module):
                progress: bool = False) -> torch.Tensor:
         """`[B, rep_dim]` representations by DDIM (`steps`, `eta`) with the EMA weights. A class-conditional RDM needs
         `labels`; an unconditional one takes `batch_size` (labels, if given, only set the count)."""
-        if self.cfg.class_cond and labels is None: raise ValueError("a class-conditional RDM needs labels")
+        if self.config.class_cond and labels is None: raise ValueError("a class-conditional RDM needs labels")
         if labels is not None: labels = torch.as_tensor(labels).reshape(-1)
         n = len(labels) if labels is not None else batch_size
         if not n or n < 1: raise ValueError(f"give labels or a batch_size >= 1 (got batch_size={batch_size})")
         lab = self._labels(labels, n)
-        x = torch.randn(n, self.cfg.rep_dim, generator=generator, device=self.device) if x_T is None else self.check_reps(x_T)
+        x = torch.randn(n, self.config.rep_dim, generator=generator, device=self.device) if x_T is None else self.check_reps(x_T)
         return self.diffusion.ddim_sample(lambda x, t: self.denoise(x, t, lab, ema=ema), x, steps, eta=eta,
                                           generator=generator, progress=progress)
 
@@ -418,7 +418,7 @@ for _n, _d in [('rcg-rdm-vitb', 'RCG RDM over MoCo v3 ViT-B representations, unc
 def shapes_representations(encoder: MoCoViT, n: int = 10000, seed: int = 0, flip: bool = True, batch_size: int = 500):
     "Representations `[n (x2 with flips), rep_dim]` of the first `n` shapes images (and their mirror images), and the labels."
     from arwork.quickstart import shapes_tensors
-    imgs, labels, _ = shapes_tensors(n, encoder.cfg.img_size, seed=seed)
+    imgs, labels, _ = shapes_tensors(n, encoder.config.img_size, seed=seed)
     if flip: imgs, labels = torch.cat([imgs, imgs.flip(-1)]), labels.repeat(2)
     reps = torch.cat([encoder.represent(imgs[i:i + batch_size]) for i in range(0, len(imgs), batch_size)])
     return reps, labels
@@ -445,14 +445,14 @@ class RCG(nn.Module):
     "RCG sampling: an RDM draws a representation, MAGE draws the image conditioned on it (and decodes it with its VQGAN)."
     def __init__(self, rdm: RDM, mage: nn.Module, encoder: MoCoViT | None = None):
         super().__init__()
-        if rdm.cfg.rep_dim != mage.cfg.rep_dim:
-            raise ValueError(f"the RDM makes {rdm.cfg.rep_dim}-d representations but MAGE expects {mage.cfg.rep_dim}-d ones")
+        if rdm.config.rep_dim != mage.config.rep_dim:
+            raise ValueError(f"the RDM makes {rdm.config.rep_dim}-d representations but MAGE expects {mage.config.rep_dim}-d ones")
         self.rdm, self.mage = rdm, mage
         if encoder is None: encoder = getattr(mage, 'pretrained_encoder', None)   # the encoder MAGE was trained with
         self.encoder = encoder if encoder is not None else rdm.pretrained_encoder
 
     @property
-    def class_cond(self) -> bool: return self.rdm.cfg.class_cond
+    def class_cond(self) -> bool: return self.rdm.config.class_cond
 
     def represent(self, images: torch.Tensor) -> torch.Tensor:
         "The encoder's (standardised) representations of images in [-1, 1]."

@@ -120,7 +120,7 @@ class VAR(nn.Module):
     "VAR transformer over the token pyramid of a multi-scale VQVAE."
     def __init__(self, cfg: VARConfig = VARConfig()):
         super().__init__()
-        self.cfg = cfg
+        self.config = cfg
         C, L, pns = cfg.embed_dim, cfg.L, cfg.patch_nums
         init_std = math.sqrt(1 / C / 3)
         self.word_embed = nn.Linear(cfg.z_channels, C)
@@ -153,19 +153,19 @@ class VAR(nn.Module):
         for p in (self.pos_start, self.pos_1LC): nn.init.trunc_normal_(p, std=init_std)
         self.head.weight.data.mul_(init_head); self.head.bias.data.zero_()
         self.head_nm.ada_lin[-1].weight.data.mul_(init_adaln)
-        C, depth = self.cfg.embed_dim, self.cfg.depth
+        C, depth = self.config.embed_dim, self.config.depth
         for b in self.blocks:
             b.attn.proj.weight.data.div_(math.sqrt(2 * depth)); b.ffn.fc2.weight.data.div_(math.sqrt(2 * depth))
-            if self.cfg.shared_aln:
+            if self.config.shared_aln:
                 b.ada_gss.data[:, :, 2:].mul_(init_adaln); b.ada_gss.data[:, :, :2].mul_(init_adaln_gamma)
             else:
                 b.ada_lin[-1].weight.data[2 * C:].mul_(init_adaln); b.ada_lin[-1].weight.data[:2 * C].mul_(init_adaln_gamma)
 
     @property
-    def null_class(self) -> int: return self.cfg.num_classes
+    def null_class(self) -> int: return self.config.num_classes
 
     def _ada(self, cond_BD):
-        return self.shared_ada_lin(cond_BD).view(-1, 1, 6, self.cfg.embed_dim) if self.cfg.shared_aln else cond_BD
+        return self.shared_ada_lin(cond_BD).view(-1, 1, 6, self.config.embed_dim) if self.config.shared_aln else cond_BD
 
     def logits(self, h, cond_BD, head_mod=None):
         return self.head(self.head_nm(h.float(), cond_BD, head_mod).float()).float()
@@ -173,13 +173,13 @@ class VAR(nn.Module):
     def forward(self, labels: torch.Tensor, x_BLCv: torch.Tensor, upto: int | None = None) -> torch.Tensor:
         """Teacher forcing: labels `(B,)` and the tokenizer's teacher input `(B, L - 1, Cv)` -> logits `(B, L, V)`.
         `upto` (progressive training) keeps only the first `upto` positions."""
-        ed = upto or self.cfg.L
+        ed = upto or self.config.L
         B = len(labels)
-        labels = check_labels(labels, self.cfg.num_classes, device=x_BLCv.device)
-        if self.training and self.cfg.cond_drop_rate > 0:
-            labels = torch.where(torch.rand(B, device=labels.device) < self.cfg.cond_drop_rate, self.null_class, labels)
+        labels = check_labels(labels, self.config.num_classes, device=x_BLCv.device)
+        if self.training and self.config.cond_drop_rate > 0:
+            labels = torch.where(torch.rand(B, device=labels.device) < self.config.cond_drop_rate, self.null_class, labels)
         cond_BD = self.class_emb(labels)
-        sos = cond_BD[:, None].expand(B, self.cfg.patch_nums[0] ** 2, -1) + self.pos_start.expand(B, -1, -1)
+        sos = cond_BD[:, None].expand(B, self.config.patch_nums[0] ** 2, -1) + self.pos_start.expand(B, -1, -1)
         x = torch.cat((sos, self.word_embed(x_BLCv[:, :ed - sos.shape[1]].float())), 1)
         x = x + self.lvl_embed(self.lvl_1L[:, :ed].expand(B, -1)) + self.pos_1LC[:, :ed]
         ada, bias = self._ada(cond_BD), self.attn_bias_for_masking[:, :, :ed, :ed]
@@ -189,10 +189,10 @@ class VAR(nn.Module):
 # %% ../../nbs/21_generators.var.ipynb #c018
 def attach_vae(model: VAR, vae: MSVQVAE) -> VAR:
     "Give `model` the tokenizer it trains and samples with (kept outside its modules and its state dict)."
-    check_patch_nums(model.cfg.patch_nums, vae)
-    if vae.quantize.cfg.vocab_size != model.cfg.vocab_size or vae.cfg.z_channels != model.cfg.z_channels:
-        raise ValueError(f"tokenizer (vocab {vae.quantize.cfg.vocab_size}, {vae.cfg.z_channels} channels) does not fit "
-                         f"VAR (vocab {model.cfg.vocab_size}, {model.cfg.z_channels} channels)")
+    check_patch_nums(model.config.patch_nums, vae)
+    if vae.quantize.config.vocab_size != model.config.vocab_size or vae.config.z_channels != model.config.z_channels:
+        raise ValueError(f"tokenizer (vocab {vae.quantize.config.vocab_size}, {vae.config.z_channels} channels) does not fit "
+                         f"VAR (vocab {model.config.vocab_size}, {model.config.z_channels} channels)")
     model._vae = (vae.eval().requires_grad_(False),)
     return model
 
@@ -210,7 +210,7 @@ def var_loss(model: VAR, batch, label_smoothing: float = 0.0, stage: int | None 
         idx = vae.encode(images)
         x_in = vae.quantize.indices_to_teacher_input(idx)
     target = torch.cat(idx, 1)
-    L = model.cfg.L
+    L = model.config.L
     ed = L if stage is None else model.begin_ends[stage][1]
     logits = model(labels, x_in, upto=ed)
     w = (torch.full((L,), 1.0 / L) if weights is None else weights.float()).to(logits.device)[:ed].clone()
@@ -240,7 +240,7 @@ def var_sample(model: VAR, labels=None, *, batch: int | None = None, cfg: float 
     if cfg < 0: raise ValueError(f"cfg must be >= 0, got {cfg}")
     if top_k < 0: raise ValueError(f"top_k must be >= 0, got {top_k}")
     if not 0 <= top_p <= 1: raise ValueError(f"top_p must be in [0, 1] (0 disables it), got {top_p}")
-    vae, c = _vae(model), model.cfg
+    vae, c = _vae(model), model.config
     device = model.class_emb.weight.device
     was_training = model.training; model.eval()
     if labels is None:
@@ -302,7 +302,7 @@ def var_edit(model: VAR, images: torch.Tensor, mask: torch.Tensor, labels, mode:
     regenerates it and keeps the rest, `'outpaint'` keeps it and regenerates the rest. A class id (or the unconditional
     id) steers what is generated: class-conditional editing."""
     vae = _vae(model)
-    P = model.cfg.patch_nums[-1]
+    P = model.config.patch_nums[-1]
     if tuple(mask.shape) != (P, P): raise ValueError(f"mask must be {P}x{P} (the last scale), got {tuple(mask.shape)}")
     if mode not in ('inpaint', 'outpaint'): raise ValueError(f"mode must be 'inpaint' or 'outpaint', got {mode!r}")
     keep = 1 - mask.float() if mode == 'inpaint' else mask.float()
@@ -334,7 +334,7 @@ def bench_var(size: str = 'd16', batch: int = 8, cfg: float = 1.5, top_k: int = 
         model, vae = VAR(var_config(depth)), (build_var_vqvae_512() if depth == 36 else build_var_vqvae())
     model, vae = model.to(device, get_dtype(dtype)).eval(), vae.to(device).eval()
     attach_vae(model, vae)
-    labels = torch.randint(0, model.cfg.num_classes, (batch,), device=device)
+    labels = torch.randint(0, model.config.num_classes, (batch,), device=device)
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
     t0 = time.perf_counter()
     model.sample(labels, cfg=cfg, top_k=top_k, top_p=top_p, generator=torch.Generator(device).manual_seed(seed))

@@ -41,7 +41,7 @@ class KLVAE(nn.Module):
     "MAR's KL VAE: `encode(images) -> scaled latents (B, C, h, w)`, `decode(latents) -> images`."
     def __init__(self, cfg: KLConfig = KLConfig()):
         super().__init__()
-        self.cfg = cfg
+        self.config = cfg
         ldm = LDMConfig(ch=cfg.ch, ch_mult=cfg.ch_mult, num_res_blocks=cfg.num_res_blocks, z_channels=cfg.embed_dim,
                         double_z=True, decoder_attn=False, norm_groups=cfg.norm_groups)
         self.encoder, self.decoder = LDMEncoder(ldm), LDMDecoder(ldm)
@@ -49,7 +49,7 @@ class KLVAE(nn.Module):
         self.post_quant_conv = nn.Conv2d(cfg.embed_dim, cfg.embed_dim, 1)
 
     @property
-    def downsample_factor(self) -> int: return 2 ** (len(self.cfg.ch_mult) - 1)
+    def downsample_factor(self) -> int: return 2 ** (len(self.config.ch_mult) - 1)
 
     def check_images(self, images):
         if images.ndim != 4 or images.shape[1] != 3:
@@ -66,13 +66,13 @@ class KLVAE(nn.Module):
     def encode(self, images, sample: bool = True, generator: torch.Generator | None = None) -> torch.Tensor:
         "Images -> scaled latents: a posterior sample (MAR's training) or, with `sample=False`, its mean."
         post = DiagonalGaussian(self.encode_moments(images))
-        return (post.sample(generator) if sample else post.mode()) * self.cfg.scale
+        return (post.sample(generator) if sample else post.mode()) * self.config.scale
 
     def decode(self, latents: torch.Tensor) -> torch.Tensor:
         "Scaled latents -> images (nominally in [-1, 1], not clamped)."
-        if latents.ndim != 4 or latents.shape[1] != self.cfg.embed_dim:
-            raise ValueError(f"expected latents shaped (B, {self.cfg.embed_dim}, h, w), got {tuple(latents.shape)}")
-        return self.decoder(self.post_quant_conv(latents / self.cfg.scale))
+        if latents.ndim != 4 or latents.shape[1] != self.config.embed_dim:
+            raise ValueError(f"expected latents shaped (B, {self.config.embed_dim}, h, w), got {tuple(latents.shape)}")
+        return self.decoder(self.post_quant_conv(latents / self.config.scale))
 
     def forward(self, images, generator=None):
         "Training: (reconstruction, KL to the standard normal per image)."

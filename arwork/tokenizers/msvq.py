@@ -64,7 +64,7 @@ class PhiShared(nn.Module):
 class MultiScaleQuantizer(nn.Module):
     def __init__(self, cfg: MSVQConfig):
         super().__init__()
-        self.cfg, self.patch_nums = cfg, tuple(cfg.patch_nums)
+        self.config, self.patch_nums = cfg, tuple(cfg.patch_nums)
         self.embedding = nn.Embedding(cfg.vocab_size, cfg.z_channels)
         self.quant_resi = PhiShared(cfg.z_channels, cfg.quant_resi, cfg.share_quant_resi)
         # codebook-usage statistics of the official distributed tokenizer training; carried by the checkpoint
@@ -99,7 +99,7 @@ class MultiScaleQuantizer(nn.Module):
 
     def indices_to_teacher_input(self, indices: list[torch.Tensor]) -> torch.Tensor:
         B, P = len(indices[0]), self.patch_nums[-1]
-        f_hat = torch.zeros(B, self.cfg.z_channels, P, P, device=indices[0].device)
+        f_hat = torch.zeros(B, self.config.z_channels, P, P, device=indices[0].device)
         nxt = []
         for k in range(self.K - 1):
             f_hat.add_(self.quant_resi(self._up(self.embed(indices[k], self.patch_nums[k]), k), k, self.K))
@@ -116,7 +116,7 @@ class MultiScaleQuantizer(nn.Module):
 
     def indices_to_fhat(self, indices: list[torch.Tensor], return_all: bool = False):
         B, P = len(indices[0]), self.patch_nums[-1]
-        f_hat, all_ = torch.zeros(B, self.cfg.z_channels, P, P, device=indices[0].device), []
+        f_hat, all_ = torch.zeros(B, self.config.z_channels, P, P, device=indices[0].device), []
         for k, pn in enumerate(self.patch_nums):
             self.next_input(k, f_hat, self.embed(indices[k], pn))
             all_.append(f_hat.clone())
@@ -131,7 +131,7 @@ class MultiScaleQuantizer(nn.Module):
             idx = self.nearest(z.permute(0, 2, 3, 1).reshape(-1, C)).view(B, pn * pn)
             h = self.quant_resi(self._up(self.embed(idx, pn), k), k, self.K)
             f_hat = f_hat + h; rest = rest - h.detach()
-            loss = loss + self.cfg.beta * F.mse_loss(f_hat.detach(), f) + F.mse_loss(f_hat, f.detach())
+            loss = loss + self.config.beta * F.mse_loss(f_hat.detach(), f) + F.mse_loss(f_hat, f.detach())
         return f + (f_hat - f).detach(), loss / self.K
 
 # %% ../../nbs/11_tokenizers.msvq.ipynb #c012
@@ -139,7 +139,7 @@ class MSVQVAE(nn.Module):
     "VAR's tokenizer: `encode(images) -> [indices of each scale]`, `decode(indices) -> images` in [-1, 1]."
     def __init__(self, cfg: MSVQConfig = MSVQConfig()):
         super().__init__()
-        self.cfg = cfg
+        self.config = cfg
         ldm = cfg.ldm()
         self.encoder, self.decoder = LDMEncoder(ldm), LDMDecoder(ldm)
         self.quantize = MultiScaleQuantizer(cfg)
@@ -147,7 +147,7 @@ class MSVQVAE(nn.Module):
         self.post_quant_conv = nn.Conv2d(cfg.z_channels, cfg.z_channels, 3, padding=1)
 
     @property
-    def downsample_factor(self) -> int: return 2 ** (len(self.cfg.ch_mult) - 1)
+    def downsample_factor(self) -> int: return 2 ** (len(self.config.ch_mult) - 1)
     @property
     def patch_nums(self): return self.quantize.patch_nums
     @property

@@ -98,7 +98,7 @@ class SDVQModel(VQModel):
         self.train_iter = 0         # position in stage 2's [second, second, first] cycle
 
     @property
-    def semantic_size(self) -> int: return self.cfg.semantic_size
+    def semantic_size(self) -> int: return self.config.semantic_size
 
     def set_train_stage(self, stage: str):
         if stage not in ('first', 'second'): raise ValueError(f"stage must be 'first' or 'second', got {stage!r}")

@@ -158,16 +158,16 @@ class VQModel(nn.Module):
     def __init__(self, cfg: VQConfig = VQConfig()):
         super().__init__()
         if cfg.num_res_blocks < 1: raise ValueError(f"num_res_blocks must be >= 1, got {cfg.num_res_blocks}")
-        self.cfg = cfg
+        self.config = cfg
         self.encoder, self.decoder = Encoder(cfg), Decoder(cfg)
         self.quantize = VectorQuantizer(cfg)
         self.quant_conv = nn.Conv2d(cfg.z_channels, cfg.codebook_embed_dim, 1)
         self.post_quant_conv = nn.Conv2d(cfg.codebook_embed_dim, cfg.z_channels, 1)
 
     @property
-    def downsample_factor(self) -> int: return 2 ** (len(self.cfg.ch_mult) - 1)
+    def downsample_factor(self) -> int: return 2 ** (len(self.config.ch_mult) - 1)
     @property
-    def codebook_size(self) -> int: return self.cfg.codebook_size
+    def codebook_size(self) -> int: return self.config.codebook_size
 
     def check_images(self, images: torch.Tensor):
         if images.ndim != 4 or images.shape[1] != 3:

@@ -104,7 +104,7 @@ class VQGAN(VQModel):
     def __init__(self, cfg: VQGANConfig = VQGANConfig()):
         nn.Module.__init__(self)
         if cfg.num_res_blocks < 1: raise ValueError(f"num_res_blocks must be >= 1, got {cfg.num_res_blocks}")
-        self.cfg = cfg
+        self.config = cfg
         self.encoder, self.decoder = VQGANEncoder(cfg), VQGANDecoder(cfg)
         self.quantize = VectorQuantizer(VQConfig(codebook_size=cfg.codebook_size, codebook_embed_dim=cfg.z_channels,
                                                  codebook_l2_norm=False, codebook_show_usage=False,
