@@ -16,10 +16,10 @@ from PIL import Image
 
 # %% auto #0
 __all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'mix_seed', 'get_device',
-           'get_dtype', 'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'image_grid',
-           'save_image', 'show_images', 'atomic_path', 'save_checkpoint', 'CheckpointError', 'read_checkpoint',
-           'unwrap_state_dict', 'check_state_dict', 'load_state_dict_strict', 'num_params', 'Registry', 'ModelEntry',
-           'register_model']
+           'get_dtype', 'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'check_images',
+           'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path', 'save_checkpoint',
+           'CheckpointError', 'read_checkpoint', 'unwrap_state_dict', 'check_state_dict', 'load_state_dict_strict',
+           'num_params', 'peak_memory_mb', 'Registry', 'ModelEntry', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -69,6 +69,54 @@ def tensor_to_pil(x: torch.Tensor) -> Image.Image:
     "One image `CHW` in [-1, 1] -> PIL image."
     if x.ndim != 3: raise ValueError(f"expected one image shaped (C, H, W), got {tuple(x.shape)}")
     return Image.fromarray(to_uint8(x).numpy())
+
+# %% ../nbs/00_core.ipynb #c011c
+def check_images(images, multiple: int = 1, size: int | None = None, what: str = 'images') -> torch.Tensor:
+    """`images` if they are float RGB `NCHW` in [-1, 1] (a margin of 0.5 for resampling overshoot), finite, and sized
+    for a model: sides a multiple of `multiple` (a tokenizer's downsample factor), or exactly `size` x `size`."""
+    if not torch.is_tensor(images): raise ValueError(f"{what} must be a torch tensor, got {type(images).__name__}")
+    if images.ndim != 4 or images.shape[1] != 3:
+        raise ValueError(f"expected RGB {what} shaped (B, 3, H, W), got {tuple(images.shape)}")
+    if not images.is_floating_point():
+        raise ValueError(f"{what} must be float in [-1, 1], got {images.dtype}: convert uint8 pixels with "
+                         "arwork.core.from_uint8 (x / 127.5 - 1)")
+    H, W = images.shape[-2:]
+    if size is not None and (H, W) != (size, size):
+        raise ValueError(f"this model takes {size}x{size} {what}, got {H}x{W}")
+    if H % multiple or W % multiple:
+        raise ValueError(f"{what} size {(H, W)} is not a multiple of the downsample factor {multiple}")
+    if images.numel():
+        lo, hi = images.aminmax()
+        if not (torch.isfinite(lo) and torch.isfinite(hi)): raise ValueError(f"{what} contain NaN or infinite values")
+        if lo < -1.5 or hi > 1.5:
+            raise ValueError(f"{what} must be in [-1, 1], got values in [{lo.item():g}, {hi.item():g}]: pixels in 0..255 "
+                             "convert with x / 127.5 - 1 (arwork.core.from_uint8 for uint8 arrays)")
+    return images
+
+# %% ../nbs/00_core.ipynb #c011f
+def check_codes(codes, vocab: int, length: int | None = None, what: str = '') -> torch.Tensor:
+    "Integer code ids `(B, L)` or `(B, h, w)` in `0..vocab-1` (and `length` of them per image, when given) -> long `(B, L)`."
+    codes, kind = torch.as_tensor(codes), f'{what} ' if what else ''
+    if codes.is_floating_point() or codes.is_complex() or codes.dtype == torch.bool:
+        raise ValueError(f"{kind}codes must be integer ids, got {codes.dtype}")
+    shape = tuple(codes.shape)
+    if codes.ndim == 3: codes = codes.flatten(1)
+    if codes.ndim != 2 or (length is not None and codes.shape[1] != length):
+        g = math.isqrt(length) if length else 0
+        want = (f"(B, {length})" + (f" or (B, {g}, {g})" if g * g == length else '')) if length else '(B, L) or (B, h, w)'
+        raise ValueError(f"expected {kind}codes shaped {want}, got {shape}")
+    if codes.numel() and (codes.min() < 0 or codes.max() >= vocab):
+        raise ValueError(f"{kind}code ids must be in 0..{vocab - 1}, got {codes.min().item()}..{codes.max().item()}")
+    return codes.long()
+
+def as_code_grid(codes, vocab: int, what: str = '') -> torch.Tensor:
+    "Codes `(B, h, w)`, or `(B, L)` with L a square, checked against a codebook of `vocab` entries -> long `(B, h, w)`."
+    shape = tuple(torch.as_tensor(codes).shape)
+    flat = check_codes(codes, vocab, what=what)
+    if len(shape) == 3: return flat.view(shape)
+    g = math.isqrt(flat.shape[1])
+    if g * g != flat.shape[1]: raise ValueError(f"{flat.shape[1]} {what + ' ' if what else ''}codes per image do not form a square grid")
+    return flat.view(len(flat), g, g)
 
 # %% ../nbs/00_core.ipynb #c013
 def image_grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2, pad_value: float = 1.0) -> torch.Tensor:
@@ -206,6 +254,12 @@ def num_params(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of parameters (buffers excluded)."
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
+def peak_memory_mb(device) -> float:
+    "Peak memory: CUDA allocator peak on a GPU, the process's max resident set on a CPU."
+    if torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 # %% ../nbs/00_core.ipynb #c030
 def _identity(obj) -> str:
     "What makes two registrations 'the same definition': the qualified name of the function behind them."
@@ -247,15 +301,20 @@ class ModelEntry:
     checkpoint_key: str | None = None           # entry of the official file holding the weights (None: auto-unwrap)
     drop_keys: Callable[[str], bool] | None = None  # keys official files carry that the model does not keep
     load: Callable | None = None                # custom loader(model, path, key) -> model, for unusual layouts
+    pipeline: type | None = None                # generators: the family's `pipeline.Pipeline` subclass
+    parts: dict = field(default_factory=dict)   # role -> default zoo name of what the pipeline pairs with it ('tokenizer')
+    recipe: object | None = None                # `pipeline.Recipe`: how it trains (None: not trainable by `arwork train`)
 
 MODELS = Registry('model')
 QUICKSTARTS = Registry('quickstart family')
 BENCHMARKS = Registry('benchmark')
 
 def register_model(name: str, kind: str, description: str = '', checkpoint_key: str | None = None,
-                   drop_keys: Callable[[str], bool] | None = None, load: Callable | None = None):
-    "Decorator registering a builder function in `MODELS` under `name`."
+                   drop_keys: Callable[[str], bool] | None = None, load: Callable | None = None,
+                   pipeline: type | None = None, parts: dict | None = None, recipe=None):
+    "Decorator registering a builder function in `MODELS` under `name` (with its pipeline, parts and recipe, if any)."
     def deco(build):
-        MODELS.register(name, ModelEntry(name, kind, build, description, checkpoint_key, drop_keys, load))
+        MODELS.register(name, ModelEntry(name, kind, build, description, checkpoint_key, drop_keys, load, pipeline,
+                                         dict(parts or {}), recipe))
         return build
     return deco

@@ -13,12 +13,13 @@ from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import from_uint8, pil_to_tensor, atomic_path
+from .core import from_uint8, pil_to_tensor, atomic_path, seed_everything
 
 # %% auto #0
-__all__ = ['SHAPES_CLASSES', 'IMG_EXTENSIONS', 'render_shape', 'make_shapes', 'ShapesDataset', 'center_crop_arr',
-           'random_crop_arr', 'random_flip', 'five_crop', 'ten_crop', 'Compose', 'to_tensor', 'ImageFolder',
-           'extract_codes', 'CodeDataset', 'extract_latents', 'LatentDataset']
+__all__ = ['SHAPES_CLASSES', 'IMG_EXTENSIONS', 'render_shape', 'make_shapes', 'ShapesDataset', 'shapes_tensors', 'flips',
+           'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip', 'five_crop', 'ten_crop', 'Compose',
+           'to_tensor', 'ImageFolder', 'encode_images', 'extract_codes', 'CodeDataset', 'extract_latents',
+           'LatentDataset']
 
 # %% ../nbs/01_data.ipynb #c005
 SHAPES_CLASSES = ('red disc', 'blue square', 'green triangle', 'orange ring', 'purple cross',
@@ -115,6 +116,23 @@ class ShapesDataset(Dataset):
         img = render_shape(i % self.num_classes, self.res, np.random.default_rng([self.seed, i]))
         x = from_uint8(img) if self.transform is None else self.transform(Image.fromarray(img))
         return x, i % self.num_classes
+
+# %% ../nbs/01_data.ipynb #c009c
+def shapes_tensors(n: int, res: int = 32, seed: int = 0):
+    "`n` images of the shapes dataset as float `NCHW` in [-1, 1], their labels, and the number of classes."
+    seed_everything(seed)
+    pixels, labels = make_shapes(n, res=res, seed=seed)
+    labels = torch.from_numpy(labels).long()
+    return from_uint8(pixels), labels, int(labels.max()) + 1
+
+def flips(x: torch.Tensor) -> torch.Tensor:
+    "Mirror each image left-right with probability 1/2 (torch's global generator)."
+    return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < 0.5, x.flip(-1), x)
+
+def class_rows(images: torch.Tensor, labels: torch.Tensor, n_cls: int, per_class: int, device=None):
+    "The first `per_class` images of every class, `(n_cls, per_class, C, H, W)`, and the matching class ids."
+    real = torch.stack([images[labels == c][:per_class] for c in range(n_cls)]).to(device)
+    return real, torch.arange(n_cls, device=device).repeat_interleave(per_class)
 
 # %% ../nbs/01_data.ipynb #c011
 def _halve_while_large(img: Image.Image, target: int) -> Image.Image:
@@ -218,6 +236,17 @@ class ImageFolder(Dataset):
 # %% ../nbs/01_data.ipynb #c018
 def _batches(n: int, size: int):
     for s in range(0, n, size): yield range(s, min(n, s + size))
+
+@torch.no_grad()
+def encode_images(encode_fn: Callable, images: torch.Tensor, batch_size: int = 256, flip: bool = False,
+                  progress: bool = False, desc: str = 'encoding'):
+    """`encode_fn` over `images` in batches, without gradients: a tensor (or a tuple of tensors) with one row per image,
+    and with `flip`, one more per mirror image after them. The in-memory counterpart of the caches below."""
+    sources = (images, images.flip(-1)) if flip else (images,)
+    chunks = [encode_fn(src[i:i + batch_size]) for src in sources
+              for i in tqdm(range(0, len(src), batch_size), disable=not progress, desc=desc, leave=False)]
+    if isinstance(chunks[0], tuple): return tuple(torch.cat(c) for c in zip(*chunks))
+    return torch.cat(chunks)
 
 def _augmented(x: torch.Tensor, flip: bool) -> torch.Tensor:
     "`(n_aug, C, H, W)` augmentations of one item: as given (ten crops), or the image and its mirror image."

@@ -183,8 +183,12 @@ class LabelEmbedder(nn.Module):
         return self.embedding_table(labels)
 
 def check_labels(labels, num_classes: int, allow_null: bool = True, device=None) -> torch.Tensor:
-    "Labels as an int64 tensor, with a clear error for ids outside `[0, num_classes)` (or the null id `num_classes`)."
-    labels = torch.as_tensor(labels, dtype=torch.long, device=device).reshape(-1)
+    """Labels as an int64 tensor, with a clear error for ids outside `[0, num_classes)` (or the null id `num_classes`)
+    and for labels that are not integers (a float 2.7 is refused, not truncated to class 2)."""
+    labels = torch.as_tensor(labels, device=device).reshape(-1)
+    if labels.numel() and (labels.dtype == torch.bool or labels.is_floating_point() or labels.is_complex()):
+        raise ValueError(f"labels must be integer class ids, got {labels.dtype} values such as {labels[:3].tolist()}")
+    labels = labels.long()
     top = num_classes + int(allow_null)
     bad = labels[(labels < 0) | (labels >= top)]
     if bad.numel():

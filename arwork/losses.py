@@ -11,12 +11,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import read_checkpoint, unwrap_state_dict, load_state_dict_strict, num_params
+from .pipeline import Recipe
 
 log = logging.getLogger('arwork')
 
 # %% auto #0
-__all__ = ['log', 'token_cross_entropy', 'PatchGANDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'LPIPS', 'lpips_weights_from',
-           'VQLoss', 'preference_loss', 'contrastive_labels', 'sequence_logp', 'cca_loss']
+__all__ = ['log', 'TOKENIZER_RECIPE', 'token_cross_entropy', 'tokenizer_loss', 'PatchGANDiscriminator', 'hinge_d_loss',
+           'hinge_g_loss', 'LPIPS', 'lpips_weights_from', 'VQLoss', 'preference_loss', 'contrastive_labels',
+           'sequence_logp', 'cca_loss']
 
 # %% ../nbs/30_losses.ipynb #c005
 def token_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, label_smoothing: float = 0.0,
@@ -27,6 +29,20 @@ def token_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, label_smoot
                          label_smoothing=label_smoothing).view(B, L)
     if weights is None: return ce.mean()
     return (ce * weights.expand(B, L)).sum(-1).mean()
+
+# %% ../nbs/30_losses.ipynb #c006c
+def tokenizer_loss(tokenizer, images: torch.Tensor, kl_weight: float = 1e-6) -> torch.Tensor:
+    """Reconstruction MSE plus the tokenizer's own regulariser, whatever `tokenizer(images)` hands back with the
+    reconstruction: a dict of named quantizer losses (VQ-16), one quantizer loss (VAR's multi-scale VQVAE), or a KL
+    per image (the KL VAE), weighted by `kl_weight`. Works on a Fabric-wrapped tokenizer too."""
+    recon, reg = tokenizer(images)
+    if isinstance(reg, dict): reg = sum(v for v in reg.values() if v is not None)
+    elif reg.ndim: reg = kl_weight * reg.mean()
+    return F.mse_loss(recon, images) + reg
+
+# %% ../nbs/30_losses.ipynb #c006f
+TOKENIZER_RECIPE = Recipe(loss=lambda model, batch, parts, kl_weight: tokenizer_loss(model, batch[0], kl_weight),
+                          options={'kl_weight': 1e-6})
 
 # %% ../nbs/30_losses.ipynb #c008
 class PatchGANDiscriminator(nn.Module):

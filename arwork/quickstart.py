@@ -12,26 +12,17 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path, save_checkpoint
-from .data import make_shapes, SHAPES_CLASSES
+from .data import make_shapes, SHAPES_CLASSES, shapes_tensors, flips, class_rows
+from .losses import tokenizer_loss
 from . import zoo
 from .train import fit
 
 # %% auto #0
 __all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'IAR2_QUICKSTART_DEFAULTS',
-           'MAGE_QUICKSTART_DEFAULTS', 'tokenizer_loss', 'encode_dataset', 'shapes_tensors', 'flips', 'merge_options',
-           'class_rows', 'save_models', 'quickstart_figure', 'quickstart_llamagen', 'quickstart_var', 'quickstart_mar',
-           'quickstart_iar2', 'quickstart_mage']
+           'MAGE_QUICKSTART_DEFAULTS', 'encode_dataset', 'merge_options', 'save_models', 'quickstart_figure',
+           'quickstart_llamagen', 'quickstart_var', 'quickstart_mar', 'quickstart_iar2', 'quickstart_mage']
 
 # %% ../nbs/85_quickstart.ipynb #c006
-def tokenizer_loss(tokenizer, images: torch.Tensor, kl_weight: float = 1e-6) -> torch.Tensor:
-    """Reconstruction MSE plus the tokenizer's own regulariser, whatever `tokenizer(images)` hands back with the
-    reconstruction: a dict of named quantizer losses (VQ-16), one quantizer loss (VAR's multi-scale VQVAE), or a KL
-    per image (the KL VAE), weighted by `kl_weight`. Works on a Fabric-wrapped tokenizer too."""
-    recon, reg = tokenizer(images)
-    if isinstance(reg, dict): reg = sum(v for v in reg.values() if v is not None)
-    elif reg.ndim: reg = kl_weight * reg.mean()
-    return F.mse_loss(recon, images) + reg
-
 @torch.no_grad()
 def encode_dataset(vq, images: torch.Tensor, batch_size: int = 256, flip: bool = True) -> torch.Tensor:
     """Codes `(N, L)` of every image (and, with `flip`, of its mirror image after them: `(2N, L)`). A tokenizer that gives
@@ -44,26 +35,9 @@ def encode_dataset(vq, images: torch.Tensor, batch_size: int = 256, flip: bool =
     return torch.cat([codes(src[i:i + batch_size]) for src in sources for i in range(0, len(src), batch_size)])
 
 # %% ../nbs/85_quickstart.ipynb #c008
-def shapes_tensors(n: int, res: int, seed: int):
-    "`n` images of the shapes dataset as float `NCHW` in [-1, 1], their labels, and the number of classes."
-    seed_everything(seed)
-    pixels, labels = make_shapes(n, res=res, seed=seed)
-    images = torch.from_numpy(pixels).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-    labels = torch.from_numpy(labels).long()
-    return images, labels, int(labels.max()) + 1
-
-def flips(x: torch.Tensor) -> torch.Tensor:
-    "Mirror each image left-right with probability 1/2."
-    return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < 0.5, x.flip(-1), x)
-
 def merge_options(defaults: dict, given: dict, extra: dict) -> dict:
     "A recipe's options: its defaults, overridden by the arguments given (None = not given) and by extra keywords."
     return {**defaults, **{k: v for k, v in given.items() if v is not None}, **extra}
-
-def class_rows(images, labels, n_cls: int, per_class: int, device):
-    "The first `per_class` real images of every class, `(n_cls, per_class, C, H, W)`, and the matching class ids."
-    real = torch.stack([images[labels == c][:per_class] for c in range(n_cls)]).to(device)
-    return real, torch.arange(n_cls, device=device).repeat_interleave(per_class)
 
 def save_models(run_dir, **models):
     "Save each model as `run_dir/<name>.pt` holding `{'model': state_dict}` (skipped when `run_dir` is None)."

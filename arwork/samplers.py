@@ -4,12 +4,17 @@
 
 # %% ../nbs/40_samplers.ipynb #c003
 from __future__ import annotations
+import math
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .pipeline import Knob
+
 # %% auto #0
-__all__ = ['top_k_filter', 'top_p_filter', 'top_p_filter_ascending', 'cfg_combine', 'cfg_extrapolate', 'cfg_batch', 'cfg_linear',
-           'process_logits', 'sample_logits', 'check_sampling_args']
+__all__ = ['TEMPERATURE', 'TOP_K', 'TOP_P', 'top_k_filter', 'top_p_filter', 'top_p_filter_ascending', 'cfg_combine',
+           'cfg_extrapolate', 'cfg_batch', 'cfg_linear', 'process_logits', 'sample_logits', 'check_sampling_args',
+           'cosine_masked', 'cosine_schedule']
 
 # %% ../nbs/40_samplers.ipynb #c006
 def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
@@ -78,3 +83,22 @@ def check_sampling_args(temperature: float, top_k: int, top_p: float):
     if not temperature > 0: raise ValueError(f"temperature must be > 0, got {temperature}")
     if top_k < 0: raise ValueError(f"top_k must be >= 0 (0 disables it), got {top_k}")
     if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1] (1 disables it), got {top_p}")
+
+# %% ../nbs/40_samplers.ipynb #c018c
+TEMPERATURE = Knob('temperature', float, 1.0, 'softmax temperature of each token draw', low=0.0, low_open=True, slider=(0.1, 2.0, 0.05))
+TOP_K = Knob('top_k', int, 0, 'draw only among the k most likely tokens', low=0, off=0)
+TOP_P = Knob('top_p', float, 1.0, 'nucleus: draw among the most likely tokens holding this much probability',
+             low=0.0, high=1.0, low_open=True, off=1.0, slider=(0.05, 1.0, 0.01))
+
+# %% ../nbs/40_samplers.ipynb #c018f
+def cosine_masked(step: int, num_iter: int, L: int, n_masked: int) -> int:
+    "How many of `L` tokens stay masked after step `step` of `num_iter` (not the last), when `n_masked` are masked before it."
+    return max(1, min(n_masked - 1, math.floor(L * np.cos(math.pi / 2.0 * (step + 1) / num_iter))))
+
+def cosine_schedule(num_iter: int, L: int) -> list[int]:
+    "How many tokens are still masked after each of `num_iter` steps (the last step leaves none)."
+    masked, out = L, []
+    for s in range(num_iter):
+        masked = 0 if s == num_iter - 1 else cosine_masked(s, num_iter, L, masked)
+        out.append(masked)
+    return out

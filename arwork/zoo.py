@@ -4,7 +4,7 @@
 
 # %% ../nbs/80_zoo.ipynb #c003
 from __future__ import annotations
-import importlib, importlib.util
+import importlib, importlib.util, pkgutil, warnings
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -13,20 +13,17 @@ from .core import (MODELS, ModelEntry, read_checkpoint, unwrap_state_dict, load_
                          CheckpointError)
 
 # %% auto #0
-__all__ = ['FAMILY_MODULES', 'names', 'info', 'build', 'load']
+__all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'load', 'pipeline']
 
 # %% ../nbs/80_zoo.ipynb #c005
-FAMILY_MODULES = ['arwork.tokenizers.vq', 'arwork.tokenizers.msvq', 'arwork.tokenizers.kl', 'arwork.tokenizers.sdvq',
-                  'arwork.tokenizers.vqgan', 'arwork.generators.gpt', 'arwork.generators.var', 'arwork.generators.mar',
-                  'arwork.generators.iar2', 'arwork.generators.rcg', 'arwork.generators.mage',
-                  'arwork.eval']
+MODEL_PACKAGES = ('arwork.tokenizers', 'arwork.encoders', 'arwork.generators')
 
 def _register_all():
-    "Import every family module that this installation has, so their `register_model` calls run."
-    for mod in FAMILY_MODULES:
-        try: found = importlib.util.find_spec(mod) is not None
-        except ModuleNotFoundError: found = False      # the parent package is absent too
-        if found: importlib.import_module(mod)
+    "Import every module of the model packages (and `eval`, home of the FID Inception), so their registrations run."
+    for pkg in MODEL_PACKAGES:
+        if importlib.util.find_spec(pkg) is None: continue
+        for m in pkgutil.iter_modules(importlib.import_module(pkg).__path__): importlib.import_module(f'{pkg}.{m.name}')
+    importlib.import_module('arwork.eval')
 
 def names(kind: str | None = None) -> list[str]:
     "Names of all registered models, or only those of `kind` (`'tokenizer'`, `'generator'`, `'encoder'`)."
@@ -65,3 +62,33 @@ def load(name: str, path: str | Path, key: str | None = None, device=None, dtype
     _materialize(model)
     model = model.to(device or 'cpu')
     return model.to(get_dtype(dtype)).eval() if dtype is not None else model.eval()
+
+# %% ../nbs/80_zoo.ipynb #c006c
+def pipeline(name: str, ckpt: str | Path | None = None, *, key: str | None = None, device=None, dtype=None, **parts):
+    """The family pipeline of generator `name`: the generator (loaded strictly from `ckpt`, else with random weights) and
+    its parts. For each role the pipeline takes, `role=` gives a zoo name or a built model (default: the family's) and
+    `role_ckpt=` its checkpoint; a part without one, beside a generator from a checkpoint, gets random weights and a warning."""
+    entry = info(name)
+    if entry.pipeline is None:
+        raise ValueError(f"{name!r} is a {entry.kind} without a sampling pipeline; generators: {', '.join(names('generator'))}")
+    roles = entry.pipeline.parts
+    allowed = {*roles, *(f'{r}_ckpt' for r in roles)}
+    if set(parts) - allowed:
+        raise ValueError(f"{name}'s pipeline takes no {', '.join(sorted(set(parts) - allowed))}; it takes "
+                         f"{', '.join(sorted(allowed)) or 'no parts'}")
+    device = device or 'cpu'
+    generator = load(name, ckpt, key=key, device=device, dtype=dtype) if ckpt else build(name, device, dtype).eval()
+    built = {}
+    for role in roles:
+        given, part_ckpt = parts.get(role), parts.get(f'{role}_ckpt')
+        if isinstance(given, nn.Module): built[role] = given.to(device).eval(); continue
+        part = given or entry.parts.get(role)
+        if part is None:
+            if part_ckpt: raise ValueError(f"{name} has no default {role}: name one with {role}=... beside {role}_ckpt")
+            built[role] = None; continue
+        if info(part).pipeline is not None: built[role] = pipeline(part, part_ckpt, device=device, dtype=dtype)
+        elif part_ckpt: built[role] = load(part, part_ckpt, device=device)
+        else: built[role] = build(part, device).eval()
+        if ckpt and not part_ckpt:
+            warnings.warn(f"the {role} {part!r} has random weights (no {role}_ckpt given): {name}'s images will be noise")
+    return entry.pipeline(generator, **built, name=name).to(device)
