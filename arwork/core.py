@@ -19,7 +19,7 @@ __all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS'
            'get_dtype', 'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'check_images',
            'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path', 'save_checkpoint',
            'CheckpointError', 'read_checkpoint', 'unwrap_state_dict', 'check_state_dict', 'load_state_dict_strict',
-           'num_params', 'peak_memory_mb', 'Registry', 'ModelEntry', 'register_model']
+           'num_params', 'peak_memory_mb', 'randomize_zero_params_', 'Registry', 'ModelEntry', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -259,6 +259,16 @@ def peak_memory_mb(device) -> float:
     if torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+# %% ../nbs/00_core.ipynb #c028c
+@torch.no_grad()
+def randomize_zero_params_(model: nn.Module, std: float = 0.02, seed: int = 0) -> nn.Module:
+    "Fill every all-zero floating-point parameter of `model` with N(0, std^2) draws (seeded), in place; returns `model`."
+    g = torch.Generator().manual_seed(seed)
+    for p in model.parameters():
+        if p.is_floating_point() and not p.is_meta and p.numel() and not p.any():
+            p.copy_(torch.randn(p.shape, generator=g) * std)
+    return model
 
 # %% ../nbs/00_core.ipynb #c030
 def _identity(obj) -> str:

@@ -13,18 +13,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import (atomic_path, get_device, mix_seed, read_checkpoint, unwrap_state_dict, check_state_dict, CheckpointError,
-                   save_checkpoint, to_uint8, register_model, num_params, BENCHMARKS)
+                         save_checkpoint, to_uint8, register_model, num_params, BENCHMARKS)
 
 # %% auto #0
-__all__ = ['REFERENCE_KEYS', 'check_images', 'write_npz', 'npz_keys', 'iter_images', 'npz_len', 'feature_stats',
+__all__ = ['REFERENCE_KEYS', 'check_uint8_images', 'write_npz', 'npz_keys', 'iter_images', 'npz_len', 'feature_stats',
            'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii', 'precision_recall',
            'tf1_resize_bilinear', 'BasicConv2d', 'InceptionA', 'InceptionB', 'InceptionC', 'InceptionD', 'InceptionE',
            'FIDInception', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features', 'make_reference',
-           'load_reference', 'evaluate', 'class_labels', 'sample_npz', 'quantize_images', 'image_sampler', 'plot_sweep',
-           'bench_eval']
+           'load_reference', 'evaluate', 'class_labels', 'weights_digest', 'sample_npz', 'quantize_images',
+           'plot_sweep', 'bench_eval']
 
 # %% ../nbs/60_eval.ipynb #c006
-def check_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
+def check_uint8_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
     "Accept uint8 `NHWC` RGB images; anything else gets an error naming the dtype and shape it got."
     if a.dtype != np.uint8 or a.ndim != 4 or a.shape[-1] != 3:
         raise ValueError(f"{what} must be uint8 NHWC with 3 channels (N, H, W, 3), got dtype {a.dtype} and shape {tuple(a.shape)}")
@@ -34,7 +34,7 @@ def write_npz(path: str | Path, images: Iterator[np.ndarray] | np.ndarray, shape
               **arrays: np.ndarray) -> Path:
     """Write `arr_0` (uint8 images, streamed from an iterable of chunks when `shape` is given) plus small `arrays`
     (e.g. `arr_1=labels`, or reference statistics) into an uncompressed npz, atomically."""
-    if isinstance(images, np.ndarray): chunks, shape = [check_images(images)], images.shape
+    if isinstance(images, np.ndarray): chunks, shape = [check_uint8_images(images)], images.shape
     elif shape is None: raise ValueError("give the full `shape` when images arrive in chunks")
     else: chunks = images
     written = 0
@@ -42,7 +42,7 @@ def write_npz(path: str | Path, images: Iterator[np.ndarray] | np.ndarray, shape
         with zf.open('arr_0.npy', 'w', force_zip64=True) as fh:
             np.lib.format.write_array_header_1_0(fh, {'descr': '|u1', 'fortran_order': False, 'shape': tuple(shape)})
             for c in chunks:
-                c = check_images(np.ascontiguousarray(c))
+                c = check_uint8_images(np.ascontiguousarray(c))
                 if c.shape[1:] != tuple(shape[1:]): raise ValueError(f"chunk of shape {c.shape} in images of shape {shape}")
                 fh.write(c.tobytes()); written += len(c)
         if written != shape[0]: raise ValueError(f"expected {shape[0]} images, the chunks held {written}")
@@ -352,7 +352,7 @@ def compute_features(images: str | Path | np.ndarray, extractor: nn.Module, batc
     extractor = extractor.eval().to(device)
     if isinstance(images, (str, Path)): batches, total = iter_images(images, batch_size), npz_len(images)
     else:
-        check_images(images); total = len(images)
+        check_uint8_images(images); total = len(images)
         batches = (images[i:i + batch_size] for i in range(0, total, batch_size))
     tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
@@ -410,79 +410,106 @@ def class_labels(num_classes: int, per_class: int | None = None, num: int | None
     if num is None: raise ValueError("give per_class or num")
     return torch.randint(0, num_classes, (num,), generator=g)
 
-def _check_meta(path: Path, meta: dict):
-    if path.exists():
-        old = json.loads(path.read_text())
-        diff = [k for k in meta if old.get(k) != meta[k]]
-        if diff: raise ValueError(f"{path.parent} holds shards of another run ({', '.join(diff)} differ): remove it or "
-                                  "choose another output path")
-    else:
-        with atomic_path(path) as t: Path(t).write_text(json.dumps(meta))
+def weights_digest(module: nn.Module) -> str:
+    "A SHA-1 over the names, dtypes, shapes and bytes of every parameter and buffer: which weights produced a run."
+    h = hashlib.sha1()
+    for name, t in sorted(module.state_dict().items()):
+        t = t.detach().cpu().contiguous()
+        h.update(f'{name}:{t.dtype}:{tuple(t.shape)};'.encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b'')
+    return h.hexdigest()
 
-def sample_npz(sample_fn: Callable, labels: torch.Tensor, out: str | Path, batch_size: int = 50, seed: int = 0,
-               fabric=None, device=None, png_dir: str | Path | None = None, description: str = '',
+def _run_record(pipe, labels, num: int, batch_size: int, seed: int, knobs: dict) -> dict:
+    return dict(model=pipe.name, knobs=pipe.knobs.check(knobs, who=pipe.name), seed=seed, num=num, batch_size=batch_size,
+                labels=None if labels is None else hashlib.sha1(labels.numpy().tobytes()).hexdigest(),
+                weights=weights_digest(pipe))
+
+def _differences(old: dict, new: dict) -> str:
+    keys = [k for k in new if old.get(k) != new[k]]
+    show = lambda k: f"{k}: {old.get(k)!r} -> {new[k]!r}" if k not in ('weights', 'labels') else f"{k} differ"
+    return '; '.join(show(k) for k in keys)
+
+# %% ../nbs/60_eval.ipynb #c043b
+def _stored_record(path: Path) -> dict | None:
+    "The run record inside a finished sample npz (None for files arwork did not write)."
+    if 'arwork_run' not in npz_keys(path): return None
+    with np.load(path) as z: return json.loads(str(z['arwork_run']))
+
+def sample_npz(pipe, labels: torch.Tensor | None, out: str | Path, num: int | None = None, batch_size: int = 50,
+               seed: int = 0, knobs: dict | None = None, fabric=None, png_dir: str | Path | None = None,
                progress: bool = True, keep_shards: bool = False) -> Path:
-    """Draw `sample_fn(labels, generator) -> images` (float `NCHW` in [-1, 1], or uint8 `NHWC`) for every label, shard by shard, and write the uint8
-    sample batch `out` (`arr_0` images, `arr_1` labels) -- and PNGs to `png_dir` when given. With a Lightning `fabric`,
-    its processes share the shards; the file does not depend on how many there are. Reruns resume."""
+    """Draw `pipe.sample(...)` for every label (or `num` images of an unconditional pipeline) with `knobs`, shard by shard,
+    and write the uint8 sample batch `out` (`arr_0` images, `arr_1` labels, `arwork_run` the run's record) -- and PNGs
+    to `png_dir`. With a Lightning `fabric`, its processes share the shards. Reruns resume; see the prose above."""
     from tqdm.auto import tqdm
-    out, labels = Path(out), torch.as_tensor(labels).long().cpu()
+    out, knobs = Path(out), dict(knobs or {})
+    if labels is not None: labels = torch.as_tensor(labels).long().cpu(); num = len(labels)
+    if not num or num < 1: raise ValueError(f"nothing to sample: give labels or num >= 1 (got num={num})")
+    if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     rank, world = (fabric.global_rank, fabric.world_size) if fabric is not None else (0, 1)
-    device = fabric.device if fabric is not None else get_device(device)
-    work = out.with_name(out.name + '.shards')
-    n_shards = math.ceil(len(labels) / batch_size)
-    meta = dict(num=len(labels), batch_size=batch_size, seed=seed, description=description,
-                labels=hashlib.sha1(labels.numpy().tobytes()).hexdigest())
-    if rank == 0: work.mkdir(parents=True, exist_ok=True); _check_meta(work / 'meta.json', meta)
+    record = _run_record(pipe, labels, num, batch_size, seed, knobs)
+    work, n_shards = out.with_name(out.name + '.shards'), math.ceil(num / batch_size)
+    if out.exists():
+        old = _stored_record(out)
+        if old is None: raise ValueError(f"{out} exists and was not written by arwork sample: remove it or choose another path")
+        if old != record: raise ValueError(f"{out} holds another run ({_differences(old, record)}): remove it or choose another path")
+        if rank == 0:
+            if png_dir is not None: _write_pngs(out, png_dir)
+            if progress: print(f'{out} is already complete ({num} samples of {pipe.name}): nothing to do')
+        return out
+    if rank == 0:
+        work.mkdir(parents=True, exist_ok=True)
+        meta = work / 'run.json'
+        if meta.exists() and (old := json.loads(meta.read_text())) != record:
+            raise ValueError(f"{work} holds shards of another run ({_differences(old, record)}): remove it, choose another "
+                             "output path, or rerun with the settings it was started with")
+        if not meta.exists():
+            with atomic_path(meta) as t: Path(t).write_text(json.dumps(record))
     if fabric is not None: fabric.barrier()
     mine = [s for s in range(rank, n_shards, world) if not (work / f'{s:06d}.npz').exists()]
+    device = pipe.device
     for s in tqdm(mine, disable=not progress or rank != 0, desc=f'sampling (rank {rank}/{world})', unit='shard'):
-        lab = labels[s * batch_size:(s + 1) * batch_size]
-        seed_s = mix_seed(seed, s)                  # shards never share random streams
-        np.random.seed(seed_s)
-        with torch.no_grad(): images = sample_fn(lab.to(device), torch.Generator(device).manual_seed(seed_s))
-        u8 = (images.cpu() if images.dtype == torch.uint8 else to_uint8(images)).numpy()
-        if png_dir is not None:
-            from PIL import Image
-            Path(png_dir).mkdir(parents=True, exist_ok=True)
-            for i, im in enumerate(u8): Image.fromarray(im).save(Path(png_dir) / f'{s * batch_size + i:06d}.png')
-        with atomic_path(work / f'{s:06d}.npz') as t, open(t, 'wb') as fh: np.savez(fh, images=u8, labels=lab.numpy())
+        lo, hi = s * batch_size, min(num, (s + 1) * batch_size)
+        g = torch.Generator(device).manual_seed(mix_seed(seed, s))           # shards never share random streams
+        lab = labels[lo:hi] if labels is not None else None
+        images = pipe.sample(lab, batch=hi - lo if lab is None else None, generator=g, **knobs)
+        u8 = quantize_images(images, pipe.quantize).numpy()
+        with atomic_path(work / f'{s:06d}.npz') as t, open(t, 'wb') as fh: np.savez(fh, images=u8)
     if fabric is not None: fabric.barrier()
     if rank == 0:
         def shards():
             for s in range(n_shards):
                 with np.load(work / f'{s:06d}.npz') as z: yield z['images']
-        with np.load(work / f'{0:06d}.npz') as z: shape = (len(labels),) + z['images'].shape[1:]
-        write_npz(out, shards(), shape=shape, arr_1=labels.numpy())
+        with np.load(work / f'{0:06d}.npz') as z: shape = (num,) + z['images'].shape[1:]
+        extra = {} if labels is None else {'arr_1': labels.numpy()}
+        write_npz(out, shards(), shape=shape, arwork_run=np.array(json.dumps(record)), **extra)
+        if png_dir is not None: _write_pngs(out, png_dir)
         if not keep_shards: shutil.rmtree(work)
     if fabric is not None: fabric.barrier()
     return out
 
+def _write_pngs(npz: Path, png_dir: str | Path):
+    "Every image of a sample npz as `png_dir/000000.png, ...` (the ones already there are kept)."
+    from PIL import Image
+    png_dir = Path(png_dir); png_dir.mkdir(parents=True, exist_ok=True)
+    i = 0
+    for chunk in iter_images(npz):
+        for im in chunk:
+            p = png_dir / f'{i:06d}.png'
+            if not p.exists():
+                with atomic_path(p) as t: Image.fromarray(im).save(t, format='PNG')
+            i += 1
+
 # %% ../nbs/60_eval.ipynb #c045
-def quantize_images(x: torch.Tensor, rule: str = 'llamagen') -> torch.Tensor:
-    "Float images in [-1, 1] (`NCHW`) -> uint8 `NHWC` by an official script's rule: 'llamagen', 'truncate' (VAR) or 'round' (MAR)."
-    if rule == 'llamagen': return to_uint8(x)
+def quantize_images(x: torch.Tensor, rule: str = 'half-up') -> torch.Tensor:
+    """Float images in [-1, 1] (`NCHW`) -> uint8 `NHWC` by an official script's rule: 'half-up' (LlamaGen's
+    `clamp(127.5 x + 128)` truncated, i.e. `127.5 (x + 1)` rounded half up), 'truncate' (VAR) or 'round' (MAR)."""
+    if rule == 'half-up': return to_uint8(x)
     x01 = (x.detach().float() + 1) / 2 * 255
     if rule == 'truncate': u8 = x01.clamp(0, 255).to(torch.uint8)
     elif rule == 'round': u8 = x01.clamp(0, 255).round().to(torch.uint8)
-    else: raise ValueError(f"unknown rule {rule!r}: 'llamagen', 'truncate' or 'round'")
+    else: raise ValueError(f"unknown rule {rule!r}: 'half-up', 'truncate' or 'round'")
     return u8.movedim(-3, -1).cpu()
-
-def image_sampler(generator: nn.Module, tokenizer: nn.Module | None = None, **sample_kw) -> Callable:
-    "A `fn(labels, torch_generator) -> uint8 NHWC images` for a LlamaGen GPT, a VAR or a MAR and its tokenizer."
-    from arwork.generators.gpt import GPT
-    from arwork.generators.var import VAR, attach_vae
-    from arwork.generators.mar import MAR
-    if isinstance(generator, VAR):
-        if tokenizer is not None: attach_vae(generator, tokenizer)
-        return lambda labels, g: quantize_images(generator.sample(labels, generator=g, **sample_kw), 'truncate')
-    if tokenizer is None: raise ValueError(f"a {type(generator).__name__} needs its tokenizer to make images")
-    if isinstance(generator, GPT):
-        n = generator.config.grid
-        return lambda labels, g: quantize_images(tokenizer.decode(generator.sample(labels, generator=g, **sample_kw).view(-1, n, n)))
-    if isinstance(generator, MAR):
-        return lambda labels, g: quantize_images(tokenizer.decode(generator.sample(labels, generator=g, **sample_kw)), 'round')
-    raise TypeError(f"no image sampler for {type(generator).__name__}")
 
 # %% ../nbs/60_eval.ipynb #c052
 def plot_sweep(sweeps: dict[str, dict[float, dict]], metrics=('fid', 'inception_score'), ax=None, xlabel: str = 'cfg'):

@@ -171,18 +171,18 @@ class VQLoss(nn.Module):
 
 # %% ../nbs/30_losses.ipynb #c019
 def preference_loss(r_pos: torch.Tensor, r_neg: torch.Tensor, positive: torch.Tensor, loss_type: str = 'cca',
-                    beta: float = 0.02, lam: float = 1000.0, uncond_ratio: float = 0.1, family: str = 'gpt') -> torch.Tensor:
+                    beta: float = 0.02, lam: float = 1000.0, uncond_ratio: float = 0.1, bounded: bool = False) -> torch.Tensor:
     """CCA (or 'dpo', 'unlearning') from the rewards of the positive and negative pairs `(b,)` and the rows whose
-    negative counts as a positive. `family` ('gpt' or 'var') picks the official branch for `uncond_ratio == 0`."""
+    negative counts as a positive. `bounded` picks the official branch for `uncond_ratio == 0`: log-sigmoids of the
+    rewards (VAR's CCA code) or the raw rewards (LlamaGen's)."""
     kind = loss_type.lower()
-    if family not in ('gpt', 'var'): raise ValueError(f"family must be 'gpt' or 'var', got {family!r}")
     if kind == 'dpo': return -F.logsigmoid(beta * (r_pos - r_neg)).mean()
     sign = torch.where(positive, 1.0, -1.0).to(r_neg)
     weight = torch.where(positive, 1.0, lam).to(r_neg)
     if kind == 'cca':
         if uncond_ratio > 0:
             return (-F.logsigmoid(beta * r_pos).mean() - (weight * F.logsigmoid(sign * beta * r_neg)).mean()) / max(lam, 1)
-        if family == 'gpt': return -r_pos.mean() + lam * r_neg.mean()      # unbounded: no sigmoid in this branch
+        if not bounded: return -r_pos.mean() + lam * r_neg.mean()
         return -F.logsigmoid(beta * r_pos).mean() - lam * F.logsigmoid(-beta * r_neg).mean()
     if kind == 'unlearning':
         if uncond_ratio > 0: return (-r_pos.mean() - (weight * sign * r_neg).mean()) / max(lam, 1)
@@ -211,17 +211,19 @@ def sequence_logp(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 def cca_loss(policy: nn.Module, reference: nn.Module, tokens: torch.Tensor, labels: torch.Tensor,
              teacher_input: torch.Tensor | None = None, loss_type: str = 'cca', beta: float = 0.02, lam: float = 1000.0,
-             uncond_ratio: float = 0.1, mask: torch.Tensor | None = None, generator: torch.Generator | None = None):
-    """CCA loss of a GPT (`tokens` = its codes `(b, L)`) or a VAR (`tokens` = the concatenated token pyramid `(b, L)`,
-    `teacher_input` its `(b, L-1, Cv)` input). Returns the loss and logged statistics (acc, margin, mean rewards)."""
-    family = 'var' if teacher_input is not None else 'gpt'
+             uncond_ratio: float = 0.1, mask: torch.Tensor | None = None, generator: torch.Generator | None = None,
+             bounded: bool = False, mask_on_labels_device: bool = False):
+    """CCA loss of a model taking `(labels, inputs)`: a GPT (`tokens` = its codes `(b, L)`, which are also its input) or a
+    VAR (`tokens` = the concatenated token pyramid `(b, L)`, `teacher_input` its `(b, L-1, Cv)` input). `bounded` and
+    `mask_on_labels_device` select the official VAR code's variants (see `preference_loss`, `contrastive_labels`); a
+    family's CCA recipe sets them. Returns the loss and logged statistics (acc, margin, mean rewards)."""
     pos, neg, positive = contrastive_labels(labels, policy.config.num_classes, uncond_ratio, mask, generator,
-                                            mask_device=labels.device if family == 'var' else None)
+                                            mask_device=labels.device if mask_on_labels_device else None)
     labels2, targets2 = torch.cat([pos, neg]), torch.cat([tokens, tokens])
     inputs2 = targets2 if teacher_input is None else torch.cat([teacher_input, teacher_input])
     with torch.no_grad(): ref_lp = sequence_logp(reference(labels2, inputs2), targets2)
     r_pos, r_neg = (sequence_logp(policy(labels2, inputs2), targets2) - ref_lp).chunk(2)
-    loss = preference_loss(r_pos, r_neg, positive, loss_type, beta, lam, uncond_ratio, family)
+    loss = preference_loss(r_pos, r_neg, positive, loss_type, beta, lam, uncond_ratio, bounded)
     stats = {'acc': (r_pos > r_neg).float().mean().item(), 'margin': (r_pos - r_neg).mean().item(),
              'r_pos': r_pos.mean().item(), 'r_neg': r_neg.mean().item()}
     return loss, stats

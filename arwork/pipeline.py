@@ -124,7 +124,7 @@ class Pipeline(nn.Module):
     knobs: Knobs = Knobs()                # the family's declaration; a subclass may adapt it per model in __init__
     parts: tuple[str, ...] = ()           # the roles of the parts besides the generator, e.g. ('tokenizer',)
     inputs: tuple[str, ...] = ()          # extra keyword inputs of `sample` (MAGE: 'reps')
-    quantize: str = 'llamagen'            # how the family's evaluation script makes uint8 pixels (see eval.quantize_images)
+    quantize: str = 'half-up'             # how the family's evaluation script makes uint8 pixels (see eval.quantize_images)
 
     def __init__(self, generator: nn.Module, name: str | None = None):
         super().__init__()
@@ -233,9 +233,11 @@ def check_pipeline(pipe: Pipeline, n: int = 2, seed: int = 0, guided: dict | Non
 # %% ../nbs/04_pipeline.ipynb #c021
 @dataclass
 class CCARecipe:
-    "How CCA finetunes a family: the config changes of its recipe, and `inputs(batch, parts) -> (tokens, labels, teacher_input)`."
+    """How CCA finetunes a family: the config changes of its recipe, `inputs(batch, parts) -> (tokens, labels,
+    teacher_input)`, and the keyword arguments of `losses.cca_loss` that select the family's official variant."""
     model_args: dict
     inputs: Callable
+    loss_args: dict = field(default_factory=dict)
 
 @dataclass
 class Recipe:
@@ -247,11 +249,15 @@ class Recipe:
     options: dict = field(default_factory=dict)
     cca: CCARecipe | None = None
 
-    def batch_loss(self, model, batch, parts: dict, **options) -> torch.Tensor:
-        "The loss of one batch, with the recipe's option defaults filled in (unknown options are refused)."
+    def check_options(self, options: dict) -> dict:
+        "The recipe's options: its defaults, updated with `options` (unknown names are refused)."
         unknown = sorted(set(options) - set(self.options))
         if unknown: raise ValueError(f"unknown recipe option(s) {unknown}; this recipe takes {sorted(self.options) or 'none'}")
-        opts = {**self.options, **options}
+        return {**self.options, **options}
+
+    def batch_loss(self, model, batch, parts: dict, **options) -> torch.Tensor:
+        "The loss of one batch, with the recipe's option defaults filled in."
+        opts = self.check_options(options)
         return self.loss(model, batch, parts, **opts) if self.loss is not None else model.loss(batch)
 
 # %% ../nbs/04_pipeline.ipynb #c021c

@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_train.ipynb #c003
 from __future__ import annotations
-import math, itertools, json, time, csv, io, os, random, dataclasses
+import math, itertools, json, time, csv, io, os, random, dataclasses, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Iterable
@@ -12,12 +12,13 @@ import numpy as np
 import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 
 from .core import get_device, seed_everything, mix_seed, save_checkpoint, read_checkpoint, check_state_dict, CheckpointError, atomic_path, save_image
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'PRECISIONS', 'param_groups', 'lr_factor', 'TrainConfig', 'make_fabric', 'ShardedBatches', 'ema_update',
-           'Trainer', 'fit']
+__all__ = ['STRATEGIES', 'PRECISIONS', 'CONFIG_KEYS', 'DATA_KEYS', 'param_groups', 'lr_factor', 'TrainConfig', 'make_fabric',
+           'ShardedBatches', 'ema_update', 'Trainer', 'fit', 'prepare_training', 'train_from_config']
 
 # %% ../nbs/50_train.ipynb #c006
 def param_groups(model: nn.Module, weight_decay: float, no_decay: Callable[[str, nn.Parameter], bool] | None = None):
@@ -123,28 +124,28 @@ def ema_update(ema: dict, model: nn.Module, decay: float):
             if n in ema: ema[n].mul_(decay).add_(p.detach().float(), alpha=1 - decay)
 
 class Trainer:
-    "Train `model` on `data` with `cfg` (see the prose above). `fabric`: an already launched Fabric, or None for one device."
-    def __init__(self, model: nn.Module, data, cfg: TrainConfig, run_dir: str | Path | None = None,
+    "Train `model` on `data` with `config` (see the prose above). `fabric`: an already launched Fabric, or None for one device."
+    def __init__(self, model: nn.Module, data, config: TrainConfig, run_dir: str | Path | None = None,
                  loss_fn: Callable | None = None, fabric=None, sample_fn: Callable | None = None,
                  disc: nn.Module | None = None, disc_loss_fn: Callable | None = None, disc_lr: float | None = None,
                  progress: bool = True, desc: str = 'train', device=None):
-        self.config, self.run_dir, self.progress, self.desc = cfg, Path(run_dir) if run_dir else None, progress, desc
+        self.config, self.run_dir, self.progress, self.desc = config, Path(run_dir) if run_dir else None, progress, desc
         self.loss_fn, self.sample_fn, self.disc_loss_fn = loss_fn, sample_fn, disc_loss_fn
         if fabric is None:
-            fabric = make_fabric(dataclasses.replace(cfg, accelerator=get_device(device).type, devices=1, num_nodes=1, strategy='auto'))
+            fabric = make_fabric(dataclasses.replace(config, accelerator=get_device(device).type, devices=1, num_nodes=1, strategy='auto'))
         self.fabric, self.rank, self.world = fabric, fabric.global_rank, fabric.world_size
         self.raw = model
-        opt = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas)
+        opt = torch.optim.AdamW(param_groups(model, config.weight_decay), lr=config.lr, betas=config.betas)
         self.model, self.opt = fabric.setup(model, opt)
         if hasattr(model, 'loss'): self.model.mark_forward_method('loss')
         self.disc = self.opt_d = None
         if disc is not None:
-            opt_d = torch.optim.AdamW(disc.parameters(), lr=disc_lr or cfg.lr, betas=cfg.betas, weight_decay=0.0)
+            opt_d = torch.optim.AdamW(disc.parameters(), lr=disc_lr or config.lr, betas=config.betas, weight_decay=0.0)
             self.disc, self.opt_d = fabric.setup(disc, opt_d)
-        if cfg.ema and self.sharded: raise ValueError("EMA is not supported with the fsdp strategy (parameters are sharded)")
-        self.ema = {n: p.detach().float().clone() for n, p in model.named_parameters()} if cfg.ema else None
+        if config.ema and self.sharded: raise ValueError("EMA is not supported with the fsdp strategy (parameters are sharded)")
+        self.ema = {n: p.detach().float().clone() for n, p in model.named_parameters()} if config.ema else None
         self.resumable = hasattr(data, '__getitem__') and hasattr(data, '__len__') and not isinstance(data, torch.utils.data.DataLoader)
-        self.batches = ShardedBatches(data, cfg.batch_size, self.rank, self.world, cfg.seed) if self.resumable else None
+        self.batches = ShardedBatches(data, config.batch_size, self.rank, self.world, config.seed) if self.resumable else None
         self.stream = None if self.resumable else _cycle(data)
         if not self.resumable and self.run_dir is not None:
             raise ValueError("a run folder (checkpoints, exact resume) needs a map-style dataset, not an iterable")
@@ -153,142 +154,153 @@ class Trainer:
             for t in self.run_dir.glob('.*.tmp'): t.unlink()
         if self.run_dir is not None and (self.run_dir / 'last.pt').exists(): self._resume()
 
-    # -- checkpoints ---------------------------------------------------------------------------------------------------
-    def state(self) -> dict:
-        st = {'model': self.raw.state_dict(), 'optimizer': self.opt.state_dict(), 'step': self.step,
-              'config': asdict(self.config), 'model_class': type(self.raw).__name__}
-        if self.ema is not None: st['ema'] = self.ema
-        if self.disc is not None: st['disc'], st['disc_optimizer'] = self.disc.state_dict(), self.opt_d.state_dict()
-        return st
+# %% ../nbs/50_train.ipynb #c015c
+@patch
+def state(self: Trainer) -> dict:
+    st = {'model': self.raw.state_dict(), 'optimizer': self.opt.state_dict(), 'step': self.step,
+          'config': asdict(self.config), 'model_class': type(self.raw).__name__}
+    if self.ema is not None: st['ema'] = self.ema
+    if self.disc is not None: st['disc'], st['disc_optimizer'] = self.disc.state_dict(), self.opt_d.state_dict()
+    return st
 
-    @property
-    def sharded(self) -> bool: return 'FSDP' in type(self.fabric.strategy).__name__
+@patch(as_prop=True)
+def sharded(self: Trainer) -> bool: return 'FSDP' in type(self.fabric.strategy).__name__
 
-    def save(self):
-        if self.sharded:          # FSDP gathers the full state collectively: every rank calls save, rank 0 writes
-            tmp = self.run_dir / '.last.pt.fsdp.tmp'
-            self.fabric.save(tmp, {**self.state(), 'model': self.model, 'optimizer': self.opt})
-            self.fabric.barrier()
-            if self.rank == 0: os.replace(tmp, self.run_dir / 'last.pt')
-        elif self.rank == 0: save_checkpoint(self.state(), self.run_dir / 'last.pt')
+@patch
+def save(self: Trainer):
+    if self.sharded:          # FSDP gathers the full state collectively: every rank calls save, rank 0 writes
+        tmp = self.run_dir / '.last.pt.fsdp.tmp'
+        self.fabric.save(tmp, {**self.state(), 'model': self.model, 'optimizer': self.opt})
         self.fabric.barrier()
+        if self.rank == 0: os.replace(tmp, self.run_dir / 'last.pt')
+    elif self.rank == 0: save_checkpoint(self.state(), self.run_dir / 'last.pt')
+    self.fabric.barrier()
 
-    def _resume(self):
-        path = self.run_dir / 'last.pt'
-        if self.sharded:
-            rest = self.fabric.load(path, {'model': self.model, 'optimizer': self.opt})
-            self.step = rest['step']
-            return self._trim_log()
-        ckpt = read_checkpoint(path)
-        try: check_state_dict(self.raw, ckpt['model'], str(path))
-        except CheckpointError as e:
-            raise CheckpointError(f"{self.run_dir} holds a run of another model ({ckpt.get('model_class')}); use a new "
-                                  f"run folder or the matching model.\n{e}") from None
-        self.raw.load_state_dict(ckpt['model'])
-        self.opt.load_state_dict(ckpt['optimizer'])
-        if self.ema is not None and 'ema' in ckpt: self.ema = {k: v.to(self.fabric.device) for k, v in ckpt['ema'].items()}
-        if self.disc is not None: self.disc.load_state_dict(ckpt['disc']); self.opt_d.load_state_dict(ckpt['disc_optimizer'])
-        self.step = ckpt['step']
-        self._trim_log()
+@patch
+def _resume(self: Trainer):
+    path = self.run_dir / 'last.pt'
+    if self.sharded:
+        rest = self.fabric.load(path, {'model': self.model, 'optimizer': self.opt})
+        self.step = rest['step']
+        return self._trim_log()
+    ckpt = read_checkpoint(path)
+    try: check_state_dict(self.raw, ckpt['model'], str(path))
+    except CheckpointError as e:
+        raise CheckpointError(f"{self.run_dir} holds a run of another model ({ckpt.get('model_class')}); use a new "
+                              f"run folder or the matching model.\n{e}") from None
+    self.raw.load_state_dict(ckpt['model'])
+    self.opt.load_state_dict(ckpt['optimizer'])
+    if self.ema is not None and 'ema' in ckpt: self.ema = {k: v.to(self.fabric.device) for k, v in ckpt['ema'].items()}
+    if self.disc is not None: self.disc.load_state_dict(ckpt['disc']); self.opt_d.load_state_dict(ckpt['disc_optimizer'])
+    self.step = ckpt['step']
+    self._trim_log()
 
-    def _trim_log(self):
-        log = self.run_dir / 'log.csv'
-        if log.exists() and self.rank == 0:                # forget what was logged after the checkpoint
-            rows = list(csv.DictReader(log.open()))
-            keep = [r for r in rows if int(r['step']) < self.step]
-            self.losses = [float(r['loss']) for r in keep]
-            self._write_log(keep, mode='w')
+@patch
+def _trim_log(self: Trainer):
+    log = self.run_dir / 'log.csv'
+    if log.exists() and self.rank == 0:                # forget what was logged after the checkpoint
+        rows = list(csv.DictReader(log.open()))
+        keep = [r for r in rows if int(r['step']) < self.step]
+        self.losses = [float(r['loss']) for r in keep]
+        self._write_log(keep, mode='w')
 
-    def _write_log(self, rows: list[dict], mode: str = 'a'):
-        log = self.run_dir / 'log.csv'
-        new = mode == 'w' or not log.exists()
-        if mode == 'w':
-            buf = io.StringIO(); w = csv.DictWriter(buf, ['step', 'loss', 'lr', 'seconds']); w.writeheader(); w.writerows(rows)
-            with atomic_path(log) as t: Path(t).write_text(buf.getvalue())
-            return
-        with log.open('a', newline='') as f:
-            w = csv.DictWriter(f, ['step', 'loss', 'lr', 'seconds'])
-            if new: w.writeheader()
-            w.writerows(rows)
+@patch
+def _write_log(self: Trainer, rows: list[dict], mode: str = 'a'):
+    log = self.run_dir / 'log.csv'
+    new = mode == 'w' or not log.exists()
+    if mode == 'w':
+        buf = io.StringIO(); w = csv.DictWriter(buf, ['step', 'loss', 'lr', 'seconds']); w.writeheader(); w.writerows(rows)
+        with atomic_path(log) as t: Path(t).write_text(buf.getvalue())
+        return
+    with log.open('a', newline='') as f:
+        w = csv.DictWriter(f, ['step', 'loss', 'lr', 'seconds'])
+        if new: w.writeheader()
+        w.writerows(rows)
 
-    def ema_model(self) -> nn.Module:
-        "A copy of the model holding the EMA weights."
-        import copy
-        if self.ema is None: raise ValueError("this run keeps no EMA (TrainConfig.ema is None)")
-        m = copy.deepcopy(self.raw)
-        with torch.no_grad():
-            for n, p in m.named_parameters(): p.copy_(self.ema[n])
-        return m
+@patch
+def ema_model(self: Trainer) -> nn.Module:
+    "A copy of the model holding the EMA weights."
+    import copy
+    if self.ema is None: raise ValueError("this run keeps no EMA (TrainConfig.ema is None)")
+    m = copy.deepcopy(self.raw)
+    with torch.no_grad():
+        for n, p in m.named_parameters(): p.copy_(self.ema[n])
+    return m
 
-    # -- the loop ------------------------------------------------------------------------------------------------------
-    def _batch(self, p: int):
-        if self.resumable:
-            seed_everything(mix_seed(self.config.seed, p, self.rank))
-            return self.fabric.to_device(self.batches[p])
-        return self.fabric.to_device(next(self.stream))
+# %% ../nbs/50_train.ipynb #c015e
+@patch
+def _batch(self: Trainer, p: int):
+    if self.resumable:
+        seed_everything(mix_seed(self.config.seed, p, self.rank))
+        return self.fabric.to_device(self.batches[p])
+    return self.fabric.to_device(next(self.stream))
 
-    def _loss(self, batch):
-        out = self.loss_fn(self.model, batch) if self.loss_fn else self.model.loss(batch)
-        return out if isinstance(out, tuple) else (out, None)
+@patch
+def _loss(self: Trainer, batch):
+    out = self.loss_fn(self.model, batch) if self.loss_fn else self.model.loss(batch)
+    return out if isinstance(out, tuple) else (out, None)
 
-    def fit(self) -> list[float]:
-        cfg, fabric = self.config, self.fabric
-        base = [cfg.lr for _ in self.opt.param_groups]        # not the groups' lr: a resumed optimizer holds the last one
-        self.model.train()
-        if self.disc is not None: self.disc.train()
-        if self.run_dir is not None and self.rank == 0: self.run_dir.mkdir(parents=True, exist_ok=True)
-        bar = tqdm(range(self.step, cfg.steps), initial=self.step, total=cfg.steps, desc=self.desc,
-                   disable=not self.progress or self.rank != 0)
-        t0, pending, tb = time.time(), [], None
-        if self.run_dir is not None and self.rank == 0:
-            try:
-                from torch.utils.tensorboard import SummaryWriter      # only when tensorboard is installed
-                tb = SummaryWriter(str(self.run_dir / 'tensorboard'))
-            except ImportError: pass
-        for step in bar:
-            f = lr_factor(step, cfg.steps, cfg.warmup, cfg.schedule, cfg.min_lr_ratio)
-            for g_, b in zip(self.opt.param_groups, base): g_['lr'] = b * f
-            total = 0.0
-            for micro in range(cfg.accumulate):
-                batch = self._batch(step * cfg.accumulate + micro)
-                with fabric.no_backward_sync(self.model, enabled=micro < cfg.accumulate - 1):
-                    loss, aux = self._loss(batch)
-                    if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {step}")
-                    fabric.backward(loss / cfg.accumulate)
-                total = total + loss.detach() / cfg.accumulate
-            if cfg.grad_clip: fabric.clip_gradients(self.model, self.opt, max_norm=cfg.grad_clip, error_if_nonfinite=False)
-            self.opt.step(); self.opt.zero_grad(set_to_none=True)
-            if self.ema is not None: ema_update(self.ema, self.raw, cfg.ema)
-            if self.disc is not None:
-                self.opt_d.zero_grad(set_to_none=True)        # the generator's adversarial term reached it too
-                d_loss = self.disc_loss_fn(self.disc, batch, aux, step)
-                fabric.backward(d_loss)
-                self.opt_d.step(); self.opt_d.zero_grad(set_to_none=True)
-            self.step = step + 1
-            if step % cfg.log_every == 0 or self.step == cfg.steps:
-                mean = float(fabric.all_reduce(total, reduce_op='mean')) if self.world > 1 else float(total)
-                self.losses.append(mean)
-                pending.append({'step': step, 'loss': repr(mean), 'lr': repr(base[0] * f), 'seconds': f'{time.time() - t0:.2f}'})
-                bar.set_postfix(loss=f'{mean:.4f}')
-                if tb is not None: tb.add_scalar('loss', mean, step); tb.add_scalar('lr', base[0] * f, step)
-            if self.run_dir is not None:
-                if self.sample_fn is not None and cfg.sample_every and self.step % cfg.sample_every == 0: self._samples()
-                if (cfg.ckpt_every and self.step % cfg.ckpt_every == 0) or self.step == cfg.steps:
-                    if self.rank == 0 and pending: self._write_log(pending); pending = []
-                    self.save()
-        if self.run_dir is not None and self.rank == 0 and pending: self._write_log(pending)
-        if tb is not None: tb.close()
-        self.model.eval()
-        return self.losses
+@patch
+def fit(self: Trainer) -> list[float]:
+    config, fabric = self.config, self.fabric
+    base = [config.lr for _ in self.opt.param_groups]        # not the groups' lr: a resumed optimizer holds the last one
+    self.model.train()
+    if self.disc is not None: self.disc.train()
+    if self.run_dir is not None and self.rank == 0: self.run_dir.mkdir(parents=True, exist_ok=True)
+    bar = tqdm(range(self.step, config.steps), initial=self.step, total=config.steps, desc=self.desc,
+               disable=not self.progress or self.rank != 0)
+    t0, pending, tb = time.time(), [], None
+    if self.run_dir is not None and self.rank == 0:
+        try:
+            from torch.utils.tensorboard import SummaryWriter      # only when tensorboard is installed
+            tb = SummaryWriter(str(self.run_dir / 'tensorboard'))
+        except ImportError: pass
+    for step in bar:
+        f = lr_factor(step, config.steps, config.warmup, config.schedule, config.min_lr_ratio)
+        for g_, b in zip(self.opt.param_groups, base): g_['lr'] = b * f
+        total = 0.0
+        for micro in range(config.accumulate):
+            batch = self._batch(step * config.accumulate + micro)
+            with fabric.no_backward_sync(self.model, enabled=micro < config.accumulate - 1):
+                loss, aux = self._loss(batch)
+                if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {step}")
+                fabric.backward(loss / config.accumulate)
+            total = total + loss.detach() / config.accumulate
+        if config.grad_clip: fabric.clip_gradients(self.model, self.opt, max_norm=config.grad_clip, error_if_nonfinite=False)
+        self.opt.step(); self.opt.zero_grad(set_to_none=True)
+        if self.ema is not None: ema_update(self.ema, self.raw, config.ema)
+        if self.disc is not None:
+            self.opt_d.zero_grad(set_to_none=True)        # the generator's adversarial term reached it too
+            d_loss = self.disc_loss_fn(self.disc, batch, aux, step)
+            fabric.backward(d_loss)
+            self.opt_d.step(); self.opt_d.zero_grad(set_to_none=True)
+        self.step = step + 1
+        if step % config.log_every == 0 or self.step == config.steps:
+            mean = float(fabric.all_reduce(total, reduce_op='mean')) if self.world > 1 else float(total)
+            self.losses.append(mean)
+            pending.append({'step': step, 'loss': repr(mean), 'lr': repr(base[0] * f), 'seconds': f'{time.time() - t0:.2f}'})
+            bar.set_postfix(loss=f'{mean:.4f}')
+            if tb is not None: tb.add_scalar('loss', mean, step); tb.add_scalar('lr', base[0] * f, step)
+        if self.run_dir is not None:
+            if self.sample_fn is not None and config.sample_every and self.step % config.sample_every == 0: self._samples()
+            if (config.ckpt_every and self.step % config.ckpt_every == 0) or self.step == config.steps:
+                if self.rank == 0 and pending: self._write_log(pending); pending = []
+                self.save()
+    if self.run_dir is not None and self.rank == 0 and pending: self._write_log(pending)
+    if tb is not None: tb.close()
+    self.model.eval()
+    return self.losses
 
-    def _samples(self):
-        if self.rank == 0:
-            self.raw.eval()
-            with torch.no_grad(): imgs = self.sample_fn(self.raw)
-            save_image(imgs.float().cpu().clamp(-1, 1), self.run_dir / 'samples' / f'step_{self.step:07d}.png')
-            self.raw.train()
-        self.fabric.barrier()
+@patch
+def _samples(self: Trainer):
+    if self.rank == 0:
+        self.raw.eval()
+        with torch.no_grad(): imgs = self.sample_fn(self.raw)
+        save_image(imgs.float().cpu().clamp(-1, 1), self.run_dir / 'samples' / f'step_{self.step:07d}.png')
+        self.raw.train()
+    self.fabric.barrier()
 
+# %% ../nbs/50_train.ipynb #c015g
 def fit(model: nn.Module, data: Iterable, steps: int, lr: float = 1e-4, weight_decay: float = 0.05,
         betas=(0.9, 0.95), warmup: int = 0, schedule: str = 'constant', min_lr_ratio: float = 0.0,
         grad_clip: float | None = 1.0, loss_fn: Callable | None = None, device=None, progress: bool = True,
@@ -299,3 +311,115 @@ def fit(model: nn.Module, data: Iterable, steps: int, lr: float = 1e-4, weight_d
                       min_lr_ratio=min_lr_ratio, grad_clip=grad_clip)
     fn = (lambda m, b: loss_fn(b)) if loss_fn is not None else None
     return Trainer(model, data, cfg, loss_fn=fn, progress=progress, desc=desc, device=device).fit()
+
+# %% ../nbs/50_train.ipynb #c031
+CONFIG_KEYS = ('model', 'model_args', 'init', 'init_key', 'data', 'train', 'recipe', 'cca', 'run_dir')
+DATA_KEYS = ('source', 'num_images', 'res', 'seed', 'path', 'flip')
+
+def _images(data: dict):
+    "Images (float NCHW in [-1, 1]) and labels of an image source."
+    from arwork.data import make_shapes, ImageFolder, center_crop_arr
+    from arwork.core import from_uint8, pil_to_tensor
+    src = data.get('source', 'shapes')
+    if src == 'shapes':
+        px, lab = make_shapes(data.get('num_images', 6000), res=data.get('res', 32), seed=data.get('seed', 0))
+        return from_uint8(px), torch.from_numpy(lab).long()
+    if src == 'folder':
+        if 'path' not in data: raise ValueError("data source 'folder' needs data.path (an ImageNet-layout folder)")
+        res = data.get('res', 256)
+        ds = ImageFolder(data['path'], transform=lambda im: pil_to_tensor(center_crop_arr(im, res)))
+        xs, ys = zip(*[ds[i] for i in range(len(ds))])
+        return torch.stack(xs), torch.tensor(ys)
+    raise ValueError(f"unknown data source {src!r}: 'shapes', 'folder', or a cache of the model's recipe")
+
+def _part(role: str, name: str, ckpt, model_name: str):
+    "A frozen part from the zoo (a pipeline, for a part that samples itself): loaded from `ckpt`, else random with a warning."
+    from arwork import zoo
+    if not ckpt: warnings.warn(f"the {role} {name!r} of {model_name} is random-initialised (no {role}_ckpt given): a smoke run only")
+    if zoo.info(name).pipeline is not None: part = zoo.pipeline(name, ckpt)
+    else: part = zoo.load(name, ckpt) if ckpt else zoo.build(name)
+    return part.eval().requires_grad_(False)
+
+# %% ../nbs/50_train.ipynb #c033
+def prepare_training(config: dict):
+    """What a config trains: `(model, dataset, loss_fn, sample_fn)`; `loss_fn(model, batch)` receives the Fabric-wrapped
+    model, `sample_fn(model)` draws the sample grid (None when the config cannot make pixels)."""
+    import copy
+    from torch.utils.data import TensorDataset
+    from arwork import zoo
+    from arwork.losses import cca_loss
+    from arwork.core import load_state_dict_strict, unwrap_state_dict, read_checkpoint
+    if not isinstance(config, dict) or 'model' not in config: raise ValueError("the config names no 'model'")
+    name = config['model']
+    entry = zoo.info(name)
+    recipe = entry.recipe
+    if recipe is None: raise ValueError(f"{name} has no training recipe")
+    roles = dict.fromkeys([*recipe.parts, *(entry.pipeline.parts if entry.pipeline else ())])
+    allowed = [*CONFIG_KEYS, *roles, *(f'{r}_ckpt' for r in roles)]
+    unknown = sorted(set(config) - set(allowed))
+    if unknown: raise ValueError(f"unknown config key(s) {unknown} for {name}; known: {sorted(allowed)}")
+    data, cca = dict(config.get('data', {})), config.get('cca')
+    if set(data) - set(DATA_KEYS): raise ValueError(f"unknown data key(s) {sorted(set(data) - set(DATA_KEYS))}; known: {list(DATA_KEYS)}")
+    args = dict(config.get('model_args', {}))
+    if cca is not None:
+        if recipe.cca is None:
+            raise ValueError(f"CCA finetunes the families whose recipe supports it; {name}'s does not")
+        if not config.get('init'): raise ValueError("CCA finetuning needs 'init': the base model's checkpoint")
+        args = {**recipe.cca.model_args, **args}
+    options = config.get('recipe', {})
+    recipe.check_options(options)
+    model = zoo.load(name, config['init'], key=config.get('init_key'), **args) if config.get('init') else zoo.build(name, **args)
+    part_name = lambda r: config.get(r) or entry.parts.get(r)
+    parts = {r: _part(r, part_name(r), config.get(f'{r}_ckpt'), name) if part_name(r) else None for r in recipe.parts}
+
+    src = data.get('source', 'shapes')
+    if src in recipe.caches:
+        if 'path' not in data: raise ValueError(f"data source {src!r} needs data.path (the cache's folder)")
+        dataset = recipe.caches[src](data['path'])
+    else:
+        images, labels = _images(data)
+        if data.get('flip'): images, labels = torch.cat([images, images.flip(-1)]), labels.repeat(2)
+        with torch.no_grad(): tensors = recipe.prepare(model.eval(), parts, images, labels) if recipe.prepare else (images, labels)
+        dataset = TensorDataset(*tensors)
+    model.train()
+    loss_fn = lambda m, b: recipe.batch_loss(m, b, parts, **options)
+
+    if cca is not None:
+        reference = copy.deepcopy(model).requires_grad_(False)
+        if cca.get('reference'):
+            sd = unwrap_state_dict(read_checkpoint(cca['reference']), cca.get('reference_key'))
+            try: load_state_dict_strict(reference, sd, what=f"reference {cca['reference']}")
+            except CheckpointError as e: raise CheckpointError(f"the reference checkpoint does not match the policy's architecture:\n{e}") from None
+        opts = {k: cca[k] for k in ('loss_type', 'beta', 'lam', 'uncond_ratio') if k in cca}
+        loss_fn = lambda m, b: cca_loss(m, reference.to(b[0].device), *recipe.cca.inputs(b, parts), **opts, **recipe.cca.loss_args)[0]
+    return model, dataset, loss_fn, _sample_grid(entry, name, config, parts)
+
+# %% ../nbs/50_train.ipynb #c035
+def _sample_grid(entry, name: str, config: dict, parts: dict):
+    if entry.pipeline is None: return None
+    pipe_parts = {}
+    for role in entry.pipeline.parts:
+        part = config.get(role) or entry.parts.get(role)
+        if parts.get(role) is not None: pipe_parts[role] = parts[role]
+        elif part is None: pipe_parts[role] = None                  # the model carries it (MAGE's VQGAN)
+        elif config.get(role) or config.get(f'{role}_ckpt'): pipe_parts[role] = _part(role, part, config.get(f'{role}_ckpt'), name)
+        else: return None                                           # a default part this run does not have: no grids of noise
+    def sample_fn(raw):
+        dev = next(raw.parameters()).device
+        pipe = entry.pipeline(raw, **{r: p.to(dev) if p is not None else None for r, p in pipe_parts.items()}, name=name)
+        g = torch.Generator(dev).manual_seed(0)
+        if not pipe.conditional: return pipe.sample(batch=20, generator=g)
+        return pipe.sample(torch.arange(min(pipe.num_classes, 10), device=dev).repeat(2), generator=g)
+    return sample_fn
+
+def train_from_config(config: dict, fabric=None) -> list[float]:
+    "Train what `config` describes (see above); launches Fabric's processes when `train.devices > 1` and no `fabric` is given."
+    train = TrainConfig.from_dict(config.get('train', {}))
+    if fabric is None:
+        fabric = make_fabric(train)
+        if train.devices > 1 or train.num_nodes > 1 or train.strategy != 'auto': fabric.launch()
+    seed_everything(train.seed)   # the same random init in every process and on every restart
+    model, dataset, loss_fn, sample_fn = prepare_training(config)
+    desc = 'cca' if config.get('cca') is not None else 'train'
+    return Trainer(model, dataset, train, config.get('run_dir'), loss_fn=loss_fn, fabric=fabric, sample_fn=sample_fn,
+                   desc=desc).fit()
