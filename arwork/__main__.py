@@ -22,3 +22,8 @@ if __name__ == '__main__': sys.exit(main())
 import sys
 from .cli import main
 if __name__ == '__main__': sys.exit(main())
+
+# %% ../nbs/90_cli.ipynb #c012c
+import sys
+from .cli import main
+if __name__ == '__main__': sys.exit(main())

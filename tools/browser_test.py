@@ -11,7 +11,10 @@
    its `change` event on every key press, which is what sends the value to the kernel. It checks that the
    slider's readout moved by the number of presses, that the explorer's status line went through a new drawing,
    and that the explorer's `<img>` then shows a different picture (a new blob URL with different PNG bytes);
-   pressing ArrowLeft as often must bring back exactly the first picture.
+   pressing ArrowLeft as often must bring back exactly the first picture. Then, for two families other than
+   LlamaGen (VAR and MAR), it picks the family in the explorer's model menu, waits for that family's picture and
+   its own controls (built from its knob declarations), moves its `cfg` slider with the keyboard and checks that
+   the picture changes again.
 3. Saves a screenshot with the explorer in view to `figures/widgets_browser.png`.
 4. Stops the server (and its kernels) by PID in a `finally` (also on SIGTERM, SIGINT or SIGHUP); exits 1 with a
    message on any failure, and then leaves a screenshot of the failing page in the temporary directory it prints.
@@ -31,7 +34,8 @@ SCREENSHOT = ROOT / 'figures' / 'widgets_browser.png'
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 PRESSES = 3                  # ArrowRight presses on the seed slider
-N_IMAGES = 9                 # <img> of the tutorial's widgets: explorer 1, scales 2, iterations 2, tokenizers 1 + 3
+N_IMAGES = 11                # <img> of the tutorial's widgets: explorer 1, two step viewers 2 + 2, tokenizers 1 + 5
+FAMILIES = ('var', 'mar')    # families other than LlamaGen whose own cfg control is moved
 CHROMIUM = '/usr/bin/chromium'
 SCALE = float(os.environ.get('ARWORK_BROWSER_TIMEOUT_SCALE', '1'))
 def T(seconds: float) -> float: return seconds * SCALE   # every timeout, in seconds
@@ -199,11 +203,6 @@ def run_browser_test(port: int, token: str, tmp: Path):
                 f"PNG {before['bytes']} -> {after['bytes']} bytes (hash {before['hash']:08x} -> {after['hash']:08x}); "
                 f"status went through 'drawing ...': {saw}; now {status.inner_text()!r}")
             if not saw: raise Failure("the status line never showed 'drawing ...': the kernel did not get the new seed")
-            explorer.scroll_into_view_if_needed()
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=SCREENSHOT)
-            log(f'screenshot saved to {SCREENSHOT.relative_to(ROOT)}')
-
             # and back: ArrowLeft as often must bring back exactly the first picture (from the kernel's cache)
             handle.focus()
             for _ in range(PRESSES): handle.press('ArrowLeft'); time.sleep(0.3)
@@ -212,6 +211,29 @@ def run_browser_test(port: int, token: str, tmp: Path):
             back = settled(lambda s: s['hash'] == before['hash'], f'the seed-{readout0} picture to come back')
             log(f"pressed ArrowLeft {PRESSES} times: seed readout {readout1} -> {readout2}, the first picture is back "
                 f"(hash {back['hash']:08x}, {back['bytes']} bytes)")
+
+            # two other families: their own controls, from their knob declarations, must move their pictures too
+            shown = back
+            for family in FAMILIES:
+                explorer.locator('.widget-dropdown select').first.select_option(family)
+                shown = settled(lambda s, prev=shown['hash']: s['hash'] != prev and status.inner_text().startswith(f'{family}:'),
+                                f"the {family} picture after choosing it in the model menu")
+                cfg = explorer.locator('.widget-slider').filter(has=page.locator('.widget-label', has_text='cfg')).first
+                before_cfg = cfg.locator('.widget-readout').inner_text()
+                handle = cfg.locator('.noUi-handle').first
+                explorer.scroll_into_view_if_needed(); handle.focus()
+                for _ in range(PRESSES): handle.press('ArrowRight'); time.sleep(0.3)
+                after_cfg = cfg.locator('.widget-readout').inner_text()
+                if after_cfg == before_cfg: raise Failure(f"{family}: the cfg readout did not move ({before_cfg})")
+                moved = settled(lambda s, prev=shown['hash']: s['hash'] != prev and status.inner_text().startswith(f'{family}:'),
+                                f"the {family} picture to change after moving its cfg control")
+                log(f"{family}: cfg {before_cfg} -> {after_cfg}, picture {shown['hash']:08x} -> {moved['hash']:08x}; "
+                    f"status: {status.inner_text()!r}")
+                shown = moved
+            explorer.scroll_into_view_if_needed()
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=SCREENSHOT)
+            log(f'screenshot saved to {SCREENSHOT.relative_to(ROOT)}')
         except Exception:
             shot = tmp / 'failure.png'
             try: page.screenshot(path=shot); log(f'screenshot of the failing page: {shot}')
