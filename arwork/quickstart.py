@@ -127,7 +127,7 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
                    cfg: float | None = None, seeds_per_class: int | None = None, progress: bool = True,
                    run_dir: str | Path | None = 'runs/quickstart-var', **kw) -> Path:
     "Train a tiny multi-scale VQVAE + VAR on the embedded dataset; save a sample figure and the models."
-    from arwork.generators.var import attach_vae
+    from arwork.generators.var import VARPipeline, VAR_RECIPE
     o = merge_options(VAR_QUICKSTART_DEFAULTS, dict(tokenizer_steps=tokenizer_steps, steps=steps, res=res,
                                                     num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class), kw)
     if o['res'] != 32: raise ValueError(f"the tiny VAR pair works on 32-px images, got res {o['res']}")
@@ -138,18 +138,21 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
     fit(vae, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True),
         o['tokenizer_steps'], lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
         loss_fn=lambda b: tokenizer_loss(vae, flips(b[0])), device=device, progress=progress, desc='1/2 tokenizer')
-    var = attach_vae(zoo.build('var-tiny', num_classes=n_cls), vae.eval())
+    var, parts = zoo.build('var-tiny', num_classes=n_cls), {'tokenizer': vae.eval().requires_grad_(False)}
+    # fresh mirror images every step, so the pyramids are made per batch (prepare is deterministic, cheap at 32 px)
+    step_loss = lambda b: VAR_RECIPE.batch_loss(var, VAR_RECIPE.prepare(var, parts, flips(b[0]), b[1]), parts)
     fit(var, DataLoader(TensorDataset(images, labels), batch_size=o['batch_size'], shuffle=True, drop_last=True),
         o['steps'], lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1,
-        loss_fn=lambda b: var.loss((flips(b[0]), b[1])), device=device, progress=progress, desc='2/2 generator')
+        loss_fn=step_loss, device=device, progress=progress, desc='2/2 generator')
+    pipe = VARPipeline(var, vae)
     s = o['seeds_per_class']
     real, cls = class_rows(images, labels, n_cls, s, device)
     with torch.no_grad():
         recon = vae.decode(vae.encode(real.flatten(0, 1))).view_as(real)
         shape = lambda x: x.view(n_cls, s, *real.shape[2:])
         panels = {'real images': real, 'reconstructions': recon,
-                  'samples, no guidance': shape(var.sample(cls, cfg=0.0, generator=torch.Generator(device).manual_seed(seed))),
-                  f'samples, cfg {o["cfg"]:g}': shape(var.sample(cls, cfg=o['cfg'], generator=torch.Generator(device).manual_seed(seed)))}
+                  'samples, no guidance': shape(pipe.sample(cls, cfg=0.0, generator=torch.Generator(device).manual_seed(seed))),
+                  f'samples, cfg {o["cfg"]:g}': shape(pipe.sample(cls, cfg=o['cfg'], generator=torch.Generator(device).manual_seed(seed)))}
     save_models(run_dir, tokenizer=vae, generator=var)
     return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
                              f'arwork quickstart: tiny multi-scale VQVAE + VAR trained {time.time() - t0:.0f} s on {device.type}')

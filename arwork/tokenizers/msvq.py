@@ -11,7 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, num_params
+from ..core import register_model, num_params, check_images
+from ..losses import TOKENIZER_RECIPE
 from .ldm import LDMConfig, LDMEncoder, LDMDecoder
 
 # %% auto #0
@@ -154,12 +155,8 @@ class MSVQVAE(nn.Module):
     def image_size(self) -> int: return self.patch_nums[-1] * self.downsample_factor
 
     def check_images(self, images):
-        if images.ndim != 4 or images.shape[1] != 3:
-            raise ValueError(f"expected RGB images shaped (B, 3, H, W), got {tuple(images.shape)}")
-        if tuple(images.shape[2:]) != (self.image_size, self.image_size):
-            raise ValueError(f"this tokenizer takes {self.image_size}x{self.image_size} images "
-                             f"(patch_nums end at {self.patch_nums[-1]}, downsample {self.downsample_factor}), "
-                             f"got {tuple(images.shape[2:])}")
+        "Float RGB images in [-1, 1] of exactly `image_size` pixels: the latent must be the last scale's side."
+        return check_images(images, size=self.image_size)
 
     def latent(self, images) -> torch.Tensor:
         self.check_images(images)
@@ -175,6 +172,11 @@ class MSVQVAE(nn.Module):
     def decode(self, indices: list[torch.Tensor] | torch.Tensor) -> torch.Tensor:
         "Per-scale ids (a list, or concatenated `(B, L)`) -> images in [-1, 1]."
         return self.fhat_to_img(self.quantize.indices_to_fhat(self.split(indices)))
+
+    @torch.no_grad()
+    def teacher_input(self, indices: list[torch.Tensor] | torch.Tensor) -> torch.Tensor:
+        "Per-scale ids (a list, or concatenated `(B, L)`) -> VAR's teacher input `(B, L - 1, Cv)` (no gradients: a frozen tokenizer)."
+        return self.quantize.indices_to_teacher_input(self.split(indices))
 
     def split(self, indices) -> list[torch.Tensor]:
         "Concatenated ids `(B, L)` -> the list of per-scale ids (a list is checked and returned)."
@@ -200,11 +202,14 @@ def check_patch_nums(patch_nums, vae: MSVQVAE):
 # %% ../../nbs/11_tokenizers.msvq.ipynb #c017
 TINY_MSVQ = dict(vocab_size=512, z_channels=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, patch_nums=(1, 2, 3, 4, 6, 8))
 
-@register_model('var-vqvae', 'tokenizer', "VAR's multi-scale residual VQVAE (4096 codes, 256 px: 10 scales 1..16)")
+@register_model('var-vqvae', 'tokenizer', "VAR's multi-scale residual VQVAE (4096 codes, 256 px: 10 scales 1..16)",
+                recipe=TOKENIZER_RECIPE)
 def build_var_vqvae(**overrides): return MSVQVAE(MSVQConfig(**overrides))
 
-@register_model('var-vqvae-512', 'tokenizer', "VAR's VQVAE with the 512-px scales 1..32 (same weights)")
+@register_model('var-vqvae-512', 'tokenizer', "VAR's VQVAE with the 512-px scales 1..32 (same weights)",
+                recipe=TOKENIZER_RECIPE)
 def build_var_vqvae_512(**overrides): return MSVQVAE(MSVQConfig(**{'patch_nums': PATCH_NUMS_512, **overrides}))
 
-@register_model('var-vqvae-tiny', 'tokenizer', 'a small multi-scale VQVAE for 32-px images (scales 1..8), for CPU work')
+@register_model('var-vqvae-tiny', 'tokenizer', 'a small multi-scale VQVAE for 32-px images (scales 1..8), for CPU work',
+                recipe=TOKENIZER_RECIPE)
 def build_var_vqvae_tiny(**overrides): return MSVQVAE(MSVQConfig(**{**TINY_MSVQ, **overrides}))
