@@ -365,7 +365,8 @@ def var_cca_inputs(batch, parts: dict):
     return tokens, labels, parts['tokenizer'].teacher_input(tokens)
 
 VAR_RECIPE = Recipe(prepare=var_prepare, loss=var_recipe_loss, parts=('tokenizer',), options={'label_smoothing': 0.0},
-                    cca=CCARecipe(model_args={'cond_drop_rate': 0.0}, inputs=var_cca_inputs))
+                    cca=CCARecipe(model_args={'cond_drop_rate': 0.0}, inputs=var_cca_inputs,
+                                  loss_args={'bounded': True, 'mask_on_labels_device': True}))   # the official VAR variant
 
 # %% ../../nbs/21_generators.var.ipynb #c032
 for _d in (16, 20, 24, 30, 36):
