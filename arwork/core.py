@@ -16,11 +16,11 @@ from PIL import Image
 
 # %% auto #0
 __all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'mix_seed', 'get_device',
-           'get_dtype', 'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'check_images',
-           'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path', 'save_checkpoint',
-           'CheckpointError', 'read_checkpoint', 'pickled_globals', 'unwrap_state_dict', 'check_state_dict',
-           'check_finite', 'load_state_dict_strict', 'num_params', 'peak_memory_mb', 'randomize_zero_params_',
-           'Registry', 'ModelEntry', 'register_model']
+           'get_dtype', 'make_generator', 'to_rgb', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil',
+           'check_images', 'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path',
+           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'pickled_globals', 'unwrap_state_dict',
+           'check_state_dict', 'check_finite', 'load_state_dict_strict', 'num_params', 'peak_memory_mb',
+           'randomize_zero_params_', 'Registry', 'ModelEntry', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -51,6 +51,28 @@ def make_generator(seed: int | None, device: str | torch.device = 'cpu') -> torc
     "A `torch.Generator` on `device` seeded with `seed`, or `None` (use the global generator) when `seed` is None."
     return None if seed is None else torch.Generator(device=device).manual_seed(seed)
 
+# %% ../nbs/00_core.ipynb #c011i
+_SIXTEEN_BIT = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
+_ALPHA = ('RGBA', 'LA', 'PA', 'RGBa', 'La')
+
+def to_rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
+    """An 8-bit RGB version of any PIL image, made by scaling (16-bit grey by 255/65535, float grey from [0, 1]), never by
+    clipping; transparency is composited over `background`."""
+    mode = img.mode
+    if mode == 'RGB': return img
+    if mode in _SIXTEEN_BIT or mode == 'F':
+        a, hi = np.asarray(img), (1.0 if mode == 'F' else 65535)
+        if a.size and not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= hi):
+            raise ValueError(f"a mode {mode} image is read as {'float grey in [0, 1]' if mode == 'F' else '16-bit grey in 0..65535'}, "
+                             f"this one holds values in [{a.min()}, {a.max()}]")
+        return Image.fromarray(np.rint(a.astype(np.float64) * (255 / hi)).astype(np.uint8), 'L').convert('RGB')
+    if mode in _ALPHA or (mode == 'P' and 'transparency' in img.info):
+        rgba = img.convert('LA' if mode == 'La' else 'RGBA').convert('RGBA')
+        out = Image.new('RGB', img.size, background)
+        out.paste(rgba, mask=rgba.getchannel('A'))
+        return out
+    return img.convert('RGB')
+
 # %% ../nbs/00_core.ipynb #c010
 def to_uint8(x: torch.Tensor) -> torch.Tensor:
     "Images in [-1, 1] (`NCHW` or `CHW`) -> uint8 `NHWC`/`HWC`, rounding exactly as the official samplers do."
@@ -63,8 +85,8 @@ def from_uint8(a: np.ndarray | torch.Tensor) -> torch.Tensor:
     return (t / 127.5 - 1.0).movedim(-1, -3).contiguous()
 
 def pil_to_tensor(img: Image.Image) -> torch.Tensor:
-    "A PIL image -> RGB float tensor `CHW` in [-1, 1]."
-    return from_uint8(np.asarray(img.convert('RGB')))
+    "A PIL image (any mode, converted by `to_rgb`) -> RGB float tensor `CHW` in [-1, 1]."
+    return from_uint8(np.asarray(to_rgb(img)))
 
 def tensor_to_pil(x: torch.Tensor) -> Image.Image:
     "One image `CHW` in [-1, 1] -> PIL image."

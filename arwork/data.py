@@ -14,13 +14,13 @@ from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import from_uint8, pil_to_tensor, atomic_path, seed_everything
+from .core import from_uint8, pil_to_tensor, to_rgb, atomic_path, seed_everything
 
 # %% auto #0
 __all__ = ['SHAPES_CLASSES', 'IMG_EXTENSIONS', 'VERIFY_LEVELS', 'render_shape', 'make_shapes', 'ShapesDataset', 'shapes_tensors',
            'flips', 'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip', 'five_crop', 'ten_crop',
-           'Compose', 'to_tensor', 'to_rgb', 'UnreadableImage', 'read_rgb', 'ImageFolder', 'encode_images',
-           'extract_codes', 'CodeDataset', 'extract_latents', 'LatentDataset']
+           'Compose', 'to_tensor', 'UnreadableImage', 'read_rgb', 'ImageFolder', 'encode_images', 'extract_codes',
+           'CodeDataset', 'extract_latents', 'LatentDataset']
 
 # %% ../nbs/01_data.ipynb #c005
 SHAPES_CLASSES = ('red disc', 'blue square', 'green triangle', 'orange ring', 'purple cross',
@@ -187,28 +187,6 @@ def to_tensor(img_or_list):
     "PIL image -> `CHW` in [-1, 1]; a list of images (ten crops) -> `(n, C, H, W)`."
     if isinstance(img_or_list, (list, tuple)): return torch.stack([pil_to_tensor(i) for i in img_or_list])
     return pil_to_tensor(img_or_list)
-
-# %% ../nbs/01_data.ipynb #c014b
-_SIXTEEN_BIT = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
-_ALPHA = ('RGBA', 'LA', 'PA', 'RGBa', 'La')
-
-def to_rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
-    """An 8-bit RGB version of any PIL image, made by scaling (16-bit grey by 255/65535, float grey from [0, 1]), never by
-    clipping; transparency is composited over `background`."""
-    mode = img.mode
-    if mode == 'RGB': return img
-    if mode in _SIXTEEN_BIT or mode == 'F':
-        a, hi = np.asarray(img), (1.0 if mode == 'F' else 65535)
-        if a.size and not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= hi):
-            raise ValueError(f"a mode {mode} image is read as {'float grey in [0, 1]' if mode == 'F' else '16-bit grey in 0..65535'}, "
-                             f"this one holds values in [{a.min()}, {a.max()}]")
-        return Image.fromarray(np.rint(a.astype(np.float64) * (255 / hi)).astype(np.uint8), 'L').convert('RGB')
-    if mode in _ALPHA or (mode == 'P' and 'transparency' in img.info):
-        rgba = img.convert('LA' if mode == 'La' else 'RGBA').convert('RGBA')
-        out = Image.new('RGB', img.size, background)
-        out.paste(rgba, mask=rgba.getchannel('A'))
-        return out
-    return img.convert('RGB')
 
 # %% ../nbs/01_data.ipynb #c015
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')

@@ -295,7 +295,7 @@ def _resume_ema(self: Trainer, saved: dict | None, path: Path, step: int):
 def _trim_log(self: Trainer):
     log = self.run_dir / 'log.csv'
     if log.exists() and self.rank == 0:                # forget what was logged after the checkpoint
-        rows = list(csv.DictReader(log.open()))
+        with log.open() as f: rows = list(csv.DictReader(f))
         keep = [r for r in rows if int(r['step']) < self.step]
         self.losses = [float(r['loss']) for r in keep]
         self._write_log(keep, mode='w')
