@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import os, io, math, random, tempfile, argparse, contextlib, zipfile, pickle
+import os, io, re, math, random, secrets, argparse, contextlib, zipfile, pickle, pickletools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -16,10 +16,11 @@ from PIL import Image
 
 # %% auto #0
 __all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'mix_seed', 'get_device',
-           'get_dtype', 'make_generator', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil', 'check_images',
-           'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path', 'save_checkpoint',
-           'CheckpointError', 'read_checkpoint', 'unwrap_state_dict', 'check_state_dict', 'load_state_dict_strict',
-           'num_params', 'peak_memory_mb', 'randomize_zero_params_', 'Registry', 'ModelEntry', 'register_model']
+           'get_dtype', 'make_generator', 'to_rgb', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil',
+           'check_images', 'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path',
+           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'pickled_globals', 'unwrap_state_dict',
+           'check_state_dict', 'check_finite', 'load_state_dict_strict', 'num_params', 'peak_memory_mb',
+           'randomize_zero_params_', 'Registry', 'ModelEntry', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -50,6 +51,28 @@ def make_generator(seed: int | None, device: str | torch.device = 'cpu') -> torc
     "A `torch.Generator` on `device` seeded with `seed`, or `None` (use the global generator) when `seed` is None."
     return None if seed is None else torch.Generator(device=device).manual_seed(seed)
 
+# %% ../nbs/00_core.ipynb #c011i
+_SIXTEEN_BIT = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
+_ALPHA = ('RGBA', 'LA', 'PA', 'RGBa', 'La')
+
+def to_rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
+    """An 8-bit RGB version of any PIL image, made by scaling (16-bit grey by 255/65535, float grey from [0, 1]), never by
+    clipping; transparency is composited over `background`."""
+    mode = img.mode
+    if mode == 'RGB': return img
+    if mode in _SIXTEEN_BIT or mode == 'F':
+        a, hi = np.asarray(img), (1.0 if mode == 'F' else 65535)
+        if a.size and not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= hi):
+            raise ValueError(f"a mode {mode} image is read as {'float grey in [0, 1]' if mode == 'F' else '16-bit grey in 0..65535'}, "
+                             f"this one holds values in [{a.min()}, {a.max()}]")
+        return Image.fromarray(np.rint(a.astype(np.float64) * (255 / hi)).astype(np.uint8), 'L').convert('RGB')
+    if mode in _ALPHA or (mode == 'P' and 'transparency' in img.info):
+        rgba = img.convert('LA' if mode == 'La' else 'RGBA').convert('RGBA')
+        out = Image.new('RGB', img.size, background)
+        out.paste(rgba, mask=rgba.getchannel('A'))
+        return out
+    return img.convert('RGB')
+
 # %% ../nbs/00_core.ipynb #c010
 def to_uint8(x: torch.Tensor) -> torch.Tensor:
     "Images in [-1, 1] (`NCHW` or `CHW`) -> uint8 `NHWC`/`HWC`, rounding exactly as the official samplers do."
@@ -62,8 +85,8 @@ def from_uint8(a: np.ndarray | torch.Tensor) -> torch.Tensor:
     return (t / 127.5 - 1.0).movedim(-1, -3).contiguous()
 
 def pil_to_tensor(img: Image.Image) -> torch.Tensor:
-    "A PIL image -> RGB float tensor `CHW` in [-1, 1]."
-    return from_uint8(np.asarray(img.convert('RGB')))
+    "A PIL image (any mode, converted by `to_rgb`) -> RGB float tensor `CHW` in [-1, 1]."
+    return from_uint8(np.asarray(to_rgb(img)))
 
 def tensor_to_pil(x: torch.Tensor) -> Image.Image:
     "One image `CHW` in [-1, 1] -> PIL image."
@@ -153,21 +176,40 @@ def show_images(images: torch.Tensor, nrow: int | None = None, titles: Sequence[
     return fig
 
 # %% ../nbs/00_core.ipynb #c015
+def _create_temp(path: Path) -> str:
+    "A new empty file beside `path`, created `0o666` so that the umask decides its permissions (as for `open`)."
+    for _ in range(100):
+        tmp = path.parent / f'.{path.name}.{secrets.token_hex(4)}.tmp'
+        try: os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError: continue
+        return str(tmp)
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+def _write_error(path: Path, e: OSError) -> OSError:
+    "The error of a failed write, naming the file it was for and the cause (the errno, hence the OSError subclass, is kept)."
+    cause = e.strerror or str(e) or type(e).__name__
+    return OSError(e.errno, f"cannot write {path}: {cause}") if e.errno else OSError(f"cannot write {path}: {cause}")
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path):
     "Context manager yielding a temporary path beside `path`; renamed onto `path` only if the block succeeds."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    os.close(fd)
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _create_temp(path)
+    except OSError as e: raise _write_error(path, e) from None
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as e:
+        if e.filename not in (None, tmp, str(path)): raise     # an error about another file (one the block was reading)
+        raise _write_error(path, e) from None
     finally:
         if os.path.exists(tmp): os.remove(tmp)
 
 def save_checkpoint(obj, path: str | Path) -> Path:
-    "`torch.save(obj)` to `path` atomically (temp file + rename)."
-    with atomic_path(path) as tmp: torch.save(obj, tmp)
+    "`torch.save(obj)` to `path` atomically (temp file + rename); a failed write names `path` and the cause."
+    with atomic_path(path) as tmp, open(tmp, 'wb') as f: torch.save(obj, f)
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #c018
@@ -181,17 +223,43 @@ def read_checkpoint(path: str | Path, map_location='cpu', extra_safe_globals: Se
     path = Path(path)
     if not path.exists(): raise CheckpointError(f"checkpoint not found: {path}")
     if path.stat().st_size == 0: raise CheckpointError(f"checkpoint is empty (0 bytes): {path}")
+    allowed = [*SAFE_GLOBALS, *extra_safe_globals]
     try:
-        with torch.serialization.safe_globals([*SAFE_GLOBALS, *extra_safe_globals]):
+        with torch.serialization.safe_globals(allowed):
             return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        bad = [l.strip() for l in str(e).split('\n') if 'Unsupported global' in l]
+        bad = _blocked_globals(path, str(e), allowed)
         if not bad: raise CheckpointError(f"{path} is not a readable torch checkpoint (corrupt or truncated?)") from None
-        raise CheckpointError(f"{path} is not a plain-weights checkpoint (it pickles objects arwork will not "
-                              f"execute on trust): {bad[0]}") from None
+        more = f" (and {', '.join(bad[1:4])}{', ...' if len(bad) > 4 else ''})" if len(bad) > 1 else ''
+        raise CheckpointError(f"{path} is not a plain-weights checkpoint: it pickles {bad[0]}{more}, which arwork will not "
+                              "run (a checkpoint it reads holds tensors and plain containers only)") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
         raise CheckpointError(f"{path} is not a readable torch checkpoint (corrupt or truncated?): "
                               f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+
+def pickled_globals(path: str | Path) -> list[str]:
+    "Every `module.name` the pickle inside a torch checkpoint refers to, read with `pickletools` (nothing is executed)."
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(next(n for n in zf.namelist() if n.endswith('data.pkl')))
+    found, pushed, memo = [], [], {}
+    for op, arg, _ in pickletools.genops(data):
+        if op.name == 'GLOBAL': found.append(arg.replace(' ', '.'))
+        elif op.name == 'STACK_GLOBAL' and len(pushed) >= 2: found.append(f'{pushed[-2]}.{pushed[-1]}')
+        if 'UNICODE' in op.name: pushed.append(arg)            # module and name strings of STACK_GLOBAL
+        elif op.name in ('GET', 'BINGET', 'LONG_BINGET'): pushed.append(memo.get(arg))
+        elif op.name in ('PUT', 'BINPUT', 'LONG_BINPUT'): memo[arg] = pushed[-1] if pushed else None
+        elif op.name == 'MEMOIZE': memo[len(memo)] = pushed[-1] if pushed else None
+        elif op.name != 'STACK_GLOBAL': pushed.append(None)
+    # protocol 2 spells the builtins module the Python 2 way; unpickling maps it back
+    return list(dict.fromkeys(re.sub(r'^__builtin__\.', 'builtins.', g) for g in found))
+
+def _blocked_globals(path: Path, message: str, allowed: Sequence) -> list[str]:
+    "The globals a refused pickle needs: those torch's message names (`GLOBAL x`), else those the pickle names that are not plain."
+    named = re.findall(r'GLOBAL ([\w.]+)', message)
+    if named: return list(dict.fromkeys(named))
+    plain = {f'{g.__module__}.{g.__qualname__}' for g in allowed}
+    try: return [g for g in pickled_globals(path) if g not in plain and g.split('.')[0] not in ('torch', 'collections', '_codecs')]
+    except Exception: return []                                   # not a zip, or not a pickle: it is damaged, not hostile
 
 # %% ../nbs/00_core.ipynb #c019
 WRAPPER_KEYS = ('model', 'module', 'state_dict')
@@ -242,9 +310,23 @@ def check_state_dict(model: nn.Module, sd: Mapping[str, torch.Tensor], what: str
                                 (f'; ... ({len(shapes) - 8} more)' if len(shapes) > 8 else ''))
         raise CheckpointError('\n'.join(parts))
 
+def check_finite(model: nn.Module, sd: Mapping[str, torch.Tensor], what: str = 'checkpoint'):
+    """Raise `CheckpointError` naming every tensor of `sd` that holds NaN, and every *parameter* that holds an infinity
+    (buffers may: VAR's attention mask is `-inf` where a token must not look)."""
+    params = {n for n, _ in model.named_parameters(remove_duplicate=False)}
+    bad = []
+    for k, v in sd.items():
+        if not torch.is_tensor(v) or not (v.is_floating_point() or v.is_complex()) or v.is_meta or not v.numel(): continue
+        nan, inf = int(torch.isnan(v).sum()), int(torch.isinf(v).sum()) if k in params else 0
+        if nan or inf: bad.append(f"{k} ({', '.join(s for s in (nan and f'{nan} NaN', inf and f'{inf} inf') if s)} of {v.numel()})")
+    if bad:
+        raise CheckpointError(f"{what} holds non-finite weights, refused: {', '.join(bad[:8])}"
+                              + (f", ... ({len(bad) - 8} more tensors)" if len(bad) > 8 else ''))
+
 def load_state_dict_strict(model: nn.Module, sd: Mapping[str, torch.Tensor], what: str = 'checkpoint') -> nn.Module:
-    "Load `sd` into `model` strictly, after `check_state_dict` has named anything that does not fit."
+    "Load `sd` into `model` strictly, after `check_state_dict` has named anything that does not fit and `check_finite` any NaN or inf."
     check_state_dict(model, sd, what)
+    check_finite(model, sd, what)
     on_meta = any(p.is_meta for p in model.parameters())
     model.load_state_dict(sd, strict=True, assign=on_meta)
     return model

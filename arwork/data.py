@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_data.ipynb #c002
 from __future__ import annotations
-import math, random, warnings
+import os, math, random, warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
 import numpy as np
@@ -13,13 +14,13 @@ from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from .core import from_uint8, pil_to_tensor, atomic_path, seed_everything
+from .core import from_uint8, pil_to_tensor, to_rgb, atomic_path, seed_everything
 
 # %% auto #0
-__all__ = ['SHAPES_CLASSES', 'IMG_EXTENSIONS', 'render_shape', 'make_shapes', 'ShapesDataset', 'shapes_tensors', 'flips',
-           'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip', 'five_crop', 'ten_crop', 'Compose',
-           'to_tensor', 'ImageFolder', 'encode_images', 'extract_codes', 'CodeDataset', 'extract_latents',
-           'LatentDataset']
+__all__ = ['SHAPES_CLASSES', 'IMG_EXTENSIONS', 'VERIFY_LEVELS', 'render_shape', 'make_shapes', 'ShapesDataset', 'shapes_tensors',
+           'flips', 'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip', 'five_crop', 'ten_crop',
+           'Compose', 'to_tensor', 'UnreadableImage', 'read_rgb', 'ImageFolder', 'encode_images', 'extract_codes',
+           'CodeDataset', 'extract_latents', 'LatentDataset']
 
 # %% ../nbs/01_data.ipynb #c005
 SHAPES_CLASSES = ('red disc', 'blue square', 'green triangle', 'orange ring', 'purple cross',
@@ -189,49 +190,86 @@ def to_tensor(img_or_list):
 
 # %% ../nbs/01_data.ipynb #c015
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
+VERIFY_LEVELS = ('none', 'header', 'full')
 
+class UnreadableImage(OSError):
+    "An image file that cannot be read: not an image, truncated, corrupt, or in a mode that cannot be converted."
+
+def read_rgb(path: str | Path) -> Image.Image:
+    "The image at `path`, decoded and converted to 8-bit RGB by `to_rgb`."
+    with Image.open(path) as im:
+        im.load()
+        rgb = to_rgb(im)
+        return im.copy() if rgb is im else rgb              # the decoded pixels outlive the closed file
+
+def _problem(path: str, level: str) -> str | None:
+    "Why the file at `path` fails the `level` check, or None."
+    try:
+        if level == 'full': read_rgb(path)
+        else:
+            with Image.open(path) as im: im.verify()
+        return None
+    except Exception as e: return str(e) or type(e).__name__
+
+def _few(paths, root: Path, n: int = 3) -> str:
+    return ', '.join(os.path.relpath(p, root) for p in paths[:n]) + (f', ... ({len(paths) - n} more)' if len(paths) > n else '')
+
+# %% ../nbs/01_data.ipynb #c015c
 class ImageFolder(Dataset):
-    "Images in `root/<class>/<file>` -> `(transform(image), label)`; unreadable files are reported and skipped."
-    def __init__(self, root: str | Path, transform: Callable | None = None, verify: bool = False,
-                 extensions: Sequence[str] = IMG_EXTENSIONS):
+    """Images in `root/<class>/<file>` -> `(transform(image), label)`; unreadable files are found while indexing (`verify`:
+    'header', 'full' or 'none') and skipped with one warning, or refused (`on_error='raise'`); never replaced."""
+    def __init__(self, root: str | Path, transform: Callable | None = None, verify: str | bool = 'header',
+                 on_error: str = 'skip', extensions: Sequence[str] = IMG_EXTENSIONS, workers: int | None = None,
+                 progress: bool = True):
         self.root = Path(root)
+        verify = {True: 'header', False: 'none'}.get(verify, verify)
+        if verify not in VERIFY_LEVELS: raise ValueError(f"verify must be one of {VERIFY_LEVELS}, got {verify!r}")
+        if on_error not in ('skip', 'raise'): raise ValueError(f"on_error must be 'skip' or 'raise', got {on_error!r}")
         if not self.root.is_dir(): raise FileNotFoundError(f"image folder not found: {self.root}")
         self.classes = sorted(d.name for d in self.root.iterdir() if d.is_dir())
         if not self.classes: raise ValueError(f"no class folders in {self.root} (expected root/<class>/<image>)")
         self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
-        self.samples = [(str(p), self.class_to_idx[c]) for c in self.classes
-                        for p in sorted((self.root / c).rglob('*')) if p.suffix.lower() in extensions and p.is_file()]
-        if not self.samples: raise ValueError(f"no images with extensions {tuple(extensions)} under {self.root}")
-        self.transform, self.skipped = transform or pil_to_tensor, []
-        if verify:
-            good = [s for s in self.samples if self._readable(s[0])]
-            if len(good) < len(self.samples):
-                warnings.warn(f"{len(self.samples) - len(good)} unreadable image(s) skipped in {self.root}")
-            if not good: raise ValueError(f"none of the {len(self.samples)} images under {self.root} is readable")
-            self.samples = good
+        files = [(str(p), self.class_to_idx[c]) for c in self.classes
+                 for p in sorted((self.root / c).rglob('*')) if p.suffix.lower() in extensions and p.is_file()]
+        if not files: raise ValueError(f"no images with extensions {tuple(extensions)} under {self.root}")
+        self.transform, self.verify, self.skipped = transform or pil_to_tensor, verify, []
+        self.samples = files if verify == 'none' else self._check(files, on_error, workers or min(8, os.cpu_count() or 1), progress)
         self.targets = [s[1] for s in self.samples]
+        counts = np.bincount(self.targets, minlength=len(self.classes))
+        self.empty_classes = [c for c, n in zip(self.classes, counts) if n == 0]
+        if self.empty_classes:
+            warnings.warn(f"{len(self.empty_classes)} class folder(s) of {self.root} hold no readable image: "
+                          f"{_few(self.empty_classes, '.', 5)}; they keep their class index (labels are the positions of the "
+                          "sorted folder names)")
 
-    def _readable(self, path) -> bool:
-        try:
-            with Image.open(path) as im: im.verify()
-            return True
-        except Exception:
-            self.skipped.append(path); return False
+    def _check(self, files, on_error: str, workers: int, progress: bool):
+        with ThreadPoolExecutor(workers) as pool:
+            why = list(tqdm(pool.map(lambda f: _problem(f[0], self.verify), files), total=len(files), delay=2, leave=False,
+                            desc=f'checking images ({self.verify})', disable=not progress))
+        bad = [(f[0], w) for f, w in zip(files, why) if w]
+        if bad and on_error == 'raise':
+            raise UnreadableImage(f"unreadable image {bad[0][0]}: {bad[0][1]}" +
+                                  (f" (and {len(bad) - 1} more under {self.root})" if len(bad) > 1 else ''))
+        good = [f for f, w in zip(files, why) if not w]
+        if not good: raise ValueError(f"none of the {len(files)} images under {self.root} is readable ({bad[0][0]}: {bad[0][1]})")
+        if bad:
+            self.skipped = [p for p, _ in bad]
+            warnings.warn(f"{len(bad)} unreadable image(s) of {len(files)} skipped in {self.root} (verify={self.verify!r}): "
+                          f"{_few(self.skipped, self.root)}; all are listed in .skipped")
+        return good
 
     def __len__(self): return len(self.samples)
 
     def load(self, i: int) -> Image.Image:
-        with Image.open(self.samples[i][0]) as im: return im.convert('RGB')
+        "Item `i` as an RGB image, or `UnreadableImage` naming its file -- never another image."
+        path, label = self.samples[i]
+        try: return read_rgb(path)
+        except Exception as e:
+            hint = ("it was readable when the folder was indexed" if self.verify == 'full' else
+                    "ImageFolder(..., verify='full') finds such files while indexing and skips them")
+            raise UnreadableImage(f"cannot read image {path} (item {i}, class {self.classes[label]!r}): {e} ({hint})") from e
 
-    def __getitem__(self, i: int):
-        for k in range(len(self.samples)):
-            j = (i + k) % len(self.samples)
-            try: return self.transform(self.load(j)), self.samples[j][1]
-            except (OSError, ValueError, SyntaxError) as e:
-                if self.samples[j][0] not in self.skipped:
-                    self.skipped.append(self.samples[j][0])
-                    warnings.warn(f"skipping unreadable image {self.samples[j][0]}: {e} ({len(self.skipped)} skipped so far)")
-        raise RuntimeError(f"no readable image left in {self.root}")
+    def __getitem__(self, i: int): return self.transform(self.load(i)), self.samples[i][1]
 
 # %% ../nbs/01_data.ipynb #c018
 def _batches(n: int, size: int):

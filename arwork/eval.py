@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_eval.ipynb #c003
 from __future__ import annotations
-import json, math, time, zipfile, hashlib, os, shutil
+import json, math, time, zipfile, zlib, hashlib, os, shutil
 from pathlib import Path
 from typing import Callable, Iterator
 import numpy as np
@@ -16,12 +16,12 @@ from .core import (atomic_path, get_device, mix_seed, read_checkpoint, unwrap_st
                          save_checkpoint, to_uint8, register_model, num_params, BENCHMARKS)
 
 # %% auto #0
-__all__ = ['REFERENCE_KEYS', 'check_uint8_images', 'write_npz', 'npz_keys', 'iter_images', 'npz_len', 'feature_stats',
-           'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii', 'precision_recall',
-           'tf1_resize_bilinear', 'BasicConv2d', 'InceptionA', 'InceptionB', 'InceptionC', 'InceptionD', 'InceptionE',
-           'FIDInception', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features', 'make_reference',
-           'load_reference', 'evaluate', 'class_labels', 'weights_digest', 'sample_npz', 'quantize_images',
-           'plot_sweep', 'bench_eval']
+__all__ = ['REFERENCE_KEYS', 'check_uint8_images', 'write_npz', 'npz_keys', 'npz_images_shape', 'iter_images', 'npz_len',
+           'feature_stats', 'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii',
+           'precision_recall', 'tf1_resize_bilinear', 'BasicConv2d', 'InceptionA', 'InceptionB', 'InceptionC',
+           'InceptionD', 'InceptionE', 'FIDInception', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features',
+           'make_reference', 'load_reference', 'evaluate', 'class_labels', 'weights_digest', 'sample_npz',
+           'quantize_images', 'plot_sweep', 'bench_eval']
 
 # %% ../nbs/60_eval.ipynb #c006
 def check_uint8_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
@@ -55,31 +55,65 @@ def _npy_header(fh):
     read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     return read(fh)
 
+def _open_npz(path) -> zipfile.ZipFile:
+    try: return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ValueError(f"{path} is not a readable npz file (truncated, or not an npz?): {e}") from None
+
 def npz_keys(path: str | Path) -> list[str]:
     "The array names in an npz file (a clear error when it is not a readable zip)."
-    try:
-        with zipfile.ZipFile(path) as zf: return [n[:-4] for n in zf.namelist() if n.endswith('.npy')]
-    except (zipfile.BadZipFile, OSError) as e: raise ValueError(f"{path} is not a readable npz file: {e}") from e
+    with _open_npz(path) as zf: return [n[:-4] for n in zf.namelist() if n.endswith('.npy')]
+
+def _member(zf: zipfile.ZipFile, path, key: str):
+    "The open `key.npy` member of an npz and its header `(shape, fortran_order, dtype)`, or a ValueError naming the file."
+    keys = [n[:-4] for n in zf.namelist() if n.endswith('.npy')]
+    if key not in keys:
+        raise ValueError(f"{path} has no '{key}' array (it has: {', '.join(keys) or 'none'})" +
+                         (": a sample batch holds its images as arr_0" if key == 'arr_0' else ''))
+    fh = zf.open(f'{key}.npy')
+    try: return fh, _npy_header(fh)
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as e:
+        fh.close(); raise ValueError(f"{path}:{key} is not a readable array ({e})") from None
+
+def _image_member(zf, path, key: str):
+    fh, (shape, fortran, dtype) = _member(zf, path, key)
+    if dtype != np.uint8 or len(shape) != 4 or shape[-1] != 3:
+        fh.close()
+        raise ValueError(f"{path}:{key} must hold uint8 NHWC images with 3 channels, got dtype {dtype} and shape {shape}")
+    return fh, shape, fortran
+
+def npz_images_shape(path: str | Path, key: str = 'arr_0') -> tuple:
+    "The shape of the uint8 `NHWC` images of `key`, from the header; a ValueError naming the file says what is wrong."
+    with _open_npz(path) as zf:
+        fh, shape, _ = _image_member(zf, path, key); fh.close()
+    return tuple(shape)
 
 def iter_images(path: str | Path, batch_size: int = 64, key: str = 'arr_0') -> Iterator[np.ndarray]:
     "Stream the uint8 `NHWC` images of `key` out of an npz, `batch_size` at a time, without loading them all."
-    if key not in npz_keys(path): raise KeyError(f"{path} has no '{key}' array (it has: {', '.join(npz_keys(path)) or 'none'})")
-    with zipfile.ZipFile(path) as zf, zf.open(f'{key}.npy') as fh:
-        shape, fortran, dtype = _npy_header(fh)
-        if dtype != np.uint8 or len(shape) != 4 or shape[-1] != 3:
-            raise ValueError(f"{path}:{key} must hold uint8 NHWC images with 3 channels, got dtype {dtype} and shape {shape}")
-        if fortran:  # rare: let numpy read it whole
-            arr = np.load(path)[key]
-            for i in range(0, len(arr), batch_size): yield arr[i:i + batch_size]
-            return
-        per = int(np.prod(shape[1:]))
-        for i in range(0, shape[0], batch_size):
-            n = min(batch_size, shape[0] - i)
-            yield np.frombuffer(bytearray(fh.read(n * per)), np.uint8).reshape(n, *shape[1:])    # writable for torch
+    with _open_npz(path) as zf:
+        fh, shape, fortran = _image_member(zf, path, key)
+        with fh:
+            if fortran:  # rare: let numpy read it whole
+                arr = np.load(path)[key]
+                for i in range(0, len(arr), batch_size): yield arr[i:i + batch_size]
+                return
+            per = int(np.prod(shape[1:]))
+            for i in range(0, shape[0], batch_size):
+                n = min(batch_size, shape[0] - i)
+                try: buf = fh.read(n * per)
+                except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
+                    raise ValueError(f"{path}:{key} is damaged after {i} of its {shape[0]} images: {e}") from None
+                if len(buf) != n * per:
+                    raise ValueError(f"{path}:{key} ends after {i + len(buf) // per} of the {shape[0]} images its header "
+                                     "announces (truncated?)")
+                yield np.frombuffer(bytearray(buf), np.uint8).reshape(n, *shape[1:])    # writable for torch
 
 def npz_len(path: str | Path, key: str = 'arr_0') -> int:
     "Number of rows of `key` in an npz (read from the header only)."
-    with zipfile.ZipFile(path) as zf, zf.open(f'{key}.npy') as fh: return _npy_header(fh)[0][0]
+    with _open_npz(path) as zf:
+        fh, (shape, _, _) = _member(zf, path, key); fh.close()
+    if not shape: raise ValueError(f"{path}:{key} is a scalar, not an array of rows")
+    return shape[0]
 
 # %% ../nbs/60_eval.ipynb #c010
 def feature_stats(features) -> tuple[torch.Tensor, torch.Tensor]:
@@ -350,10 +384,11 @@ def compute_features(images: str | Path | np.ndarray, extractor: nn.Module, batc
     from tqdm.auto import tqdm
     device = get_device(device)
     extractor = extractor.eval().to(device)
-    if isinstance(images, (str, Path)): batches, total = iter_images(images, batch_size), npz_len(images)
+    if isinstance(images, (str, Path)): batches, total = iter_images(images, batch_size), npz_images_shape(images)[0]
     else:
         check_uint8_images(images); total = len(images)
         batches = (images[i:i + batch_size] for i in range(0, total, batch_size))
+    if total == 0: raise ValueError(f"no images to compute features of: {images if isinstance(images, (str, Path)) else 'the array'} holds 0")
     tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
     out = {}
@@ -372,26 +407,58 @@ def make_reference(images: np.ndarray, extractor: nn.Module, path: str | Path, *
     mu, sigma = feature_stats(f['pool']); mu_s, sigma_s = feature_stats(f['spatial'])
     return write_npz(path, images, mu=mu.float().numpy(), sigma=sigma.numpy(), mu_s=mu_s.float().numpy(), sigma_s=sigma_s.numpy())
 
+def _check_gaussian(path, stats: dict, m: str, s: str):
+    "`stats[m]`, `stats[s]` must be a finite mean (D,) and a covariance (D, D): square, symmetric, variances >= 0."
+    mu, sigma = stats[m], stats[s]
+    where = f"reference batch {path}:"
+    for k, a in ((m, mu), (s, sigma)):
+        if not np.issubdtype(a.dtype, np.number): raise ValueError(f"{where} {k} must hold numbers, got dtype {a.dtype}")
+        if (bad := int((~np.isfinite(a)).sum())): raise ValueError(f"{where} {k} holds {bad} non-finite value(s) (NaN or inf)")
+    if mu.ndim != 1: raise ValueError(f"{where} {m} must be a mean vector (D,), got shape {mu.shape}")
+    if sigma.ndim != 2 or sigma.shape[0] != sigma.shape[1]:
+        raise ValueError(f"{where} {s} must be a square covariance (D, D), got shape {sigma.shape}")
+    if len(sigma) != len(mu): raise ValueError(f"{where} {m} has {len(mu)} dims but {s} is {sigma.shape}: not one Gaussian")
+    scale, asym = float(np.abs(sigma).max(initial=0)), float(np.abs(sigma - sigma.T).max(initial=0))
+    if asym > 1e-6 * scale: raise ValueError(f"{where} {s} is not symmetric (|{s} - {s}.T| up to {asym:.3g}, entries up to {scale:.3g}): not a covariance")
+    if (np.diag(sigma) < 0).any(): raise ValueError(f"{where} {s} has negative variances on its diagonal: not a covariance")
+
 def load_reference(path: str | Path) -> dict[str, np.ndarray]:
-    "The statistics of a reference batch (its images stay on disk); a clear error names missing keys."
+    """The statistics of a reference batch (its images stay on disk), checked to be what they claim: a missing key, a
+    non-finite number, or a `mu`/`sigma` pair that is not a mean and a covariance is an error naming the key."""
     missing = [k for k in REFERENCE_KEYS if k not in npz_keys(path)]
-    if missing: raise KeyError(f"reference batch {path} lacks {', '.join(missing)} (a reference needs {', '.join(REFERENCE_KEYS)})")
-    with np.load(path) as z: return {k: z[k] for k in REFERENCE_KEYS[1:]}
+    if missing: raise ValueError(f"reference batch {path} lacks {', '.join(missing)} (a reference needs {', '.join(REFERENCE_KEYS)})")
+    with np.load(path) as z: stats = {k: z[k] for k in REFERENCE_KEYS[1:]}
+    _check_gaussian(path, stats, 'mu', 'sigma'); _check_gaussian(path, stats, 'mu_s', 'sigma_s')
+    return stats
+
+def _check_features(taps: dict, path) -> dict:
+    "Features that would make a metric NaN (or silently wrong: NaN distances are never 'inside') are refused."
+    for tap, v in taps.items():
+        if (bad := int((~np.isfinite(v)).sum())):
+            raise ValueError(f"the feature extractor gave non-finite {tap} features for {path} ({bad} of {v.size} values): "
+                             f"the metrics of them (FID, ...) would be NaN; refusing to report them")
+    return taps
 
 def evaluate(samples: str | Path, reference: str | Path, extractor: nn.Module, batch_size: int = 64, device=None,
              split_size: int = 5000, progress: bool = False, verbose: bool = True) -> dict[str, float]:
     "IS, FID, sFID, precision and recall of the sample npz against the reference npz, as the evaluator computes them."
     ref = load_reference(reference)
+    for path in (samples, reference):
+        if (n := npz_images_shape(path)[0]) < 4:
+            raise ValueError(f"{path} holds {n} images: evaluate needs at least 4 (a covariance, and 3 nearest neighbours for "
+                             "precision/recall; the standard is 50,000)")
     dims = getattr(extractor, 'feature_dims', None)
     if dims and (len(ref['mu']) != dims['pool'] or len(ref['mu_s']) != dims['spatial']):
         raise ValueError(f"the reference statistics have {len(ref['mu'])}/{len(ref['mu_s'])} dims, the extractor gives "
                          f"{dims['pool']}/{dims['spatial']}: the reference was made with another feature extractor")
-    ref_pool = compute_features(reference, extractor, batch_size, device, progress)['pool']
-    f = compute_features(samples, extractor, batch_size, device, progress)
+    ref_pool = _check_features(compute_features(reference, extractor, batch_size, device, progress), reference)['pool']
+    f = _check_features(compute_features(samples, extractor, batch_size, device, progress), samples)
     res = {'inception_score': inception_score(f['logits'], split_size),
            'fid': frechet_distance(*feature_stats(f['pool']), ref['mu'], ref['sigma']),
            'sfid': frechet_distance(*feature_stats(f['spatial']), ref['mu_s'], ref['sigma_s'])}
     res['precision'], res['recall'] = precision_recall(ref_pool, f['pool'], device=device)
+    if bad := [k for k, v in res.items() if not math.isfinite(v)]:
+        raise ValueError(f"{', '.join(f'{k} came out {res[k]}' for k in bad)} for {samples} against {reference}: refusing to report it")
     if verbose:
         for name, k in [('Inception Score', 'inception_score'), ('FID', 'fid'), ('sFID', 'sfid'),
                         ('Precision', 'precision'), ('Recall', 'recall')]: print(f'{name}: {res[k]}')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/50_train.ipynb #c003
 from __future__ import annotations
-import math, itertools, json, time, csv, io, os, random, dataclasses, warnings
+import math, itertools, json, time, csv, io, os, re, random, shutil, dataclasses, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Iterable
@@ -14,11 +14,13 @@ import torch.nn as nn
 from tqdm.auto import tqdm
 from fastcore.basics import patch
 
-from .core import get_device, seed_everything, mix_seed, save_checkpoint, read_checkpoint, check_state_dict, CheckpointError, atomic_path, save_image
+from .core import (get_device, seed_everything, mix_seed, save_checkpoint, read_checkpoint, check_state_dict, check_finite,
+                         CheckpointError, atomic_path, save_image, _write_error)
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'PRECISIONS', 'CONFIG_KEYS', 'DATA_KEYS', 'param_groups', 'lr_factor', 'TrainConfig', 'make_fabric',
-           'ShardedBatches', 'ema_update', 'Trainer', 'fit', 'prepare_training', 'train_from_config']
+__all__ = ['STRATEGIES', 'PRECISIONS', 'RESUME_FREE', 'CONFIG_KEYS', 'DATA_KEYS', 'param_groups', 'lr_factor', 'TrainConfig',
+           'make_fabric', 'ShardedBatches', 'ema_update', 'Trainer', 'config_changes', 'fit', 'prepare_training',
+           'train_from_config']
 
 # %% ../nbs/50_train.ipynb #c006
 def param_groups(model: nn.Module, weight_decay: float, no_decay: Callable[[str, nn.Parameter], bool] | None = None):
@@ -64,10 +66,16 @@ class TrainConfig:
     devices: int = 1
     num_nodes: int = 1
     precision: str = '32-true'
+    keep_last: int = 2                   # checkpoints kept: last.pt and the keep_last - 1 before it (step_NNNNNNN.pt)
+    allow_changes: tuple = ()            # fields a resume may change from the run's saved config (see "Resuming safely")
 
     def __post_init__(self):
         if self.steps < 1: raise ValueError(f"steps must be >= 1, got {self.steps}")
         if self.accumulate < 1: raise ValueError(f"accumulate must be >= 1, got {self.accumulate}")
+        if self.keep_last < 1: raise ValueError(f"keep_last must be >= 1, got {self.keep_last}")
+        self.allow_changes = (self.allow_changes,) if isinstance(self.allow_changes, str) else tuple(self.allow_changes)
+        unknown = sorted(set(self.allow_changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown: raise ValueError(f"allow_changes names unknown training option(s) {unknown}")
         if self.strategy not in STRATEGIES: raise ValueError(f"unknown strategy {self.strategy!r}; expected one of {STRATEGIES}")
         if self.precision not in PRECISIONS: raise ValueError(f"unknown precision {self.precision!r}; expected one of {PRECISIONS}")
         lr_factor(0, self.steps, self.warmup, self.schedule)          # validates the schedule name
@@ -149,10 +157,10 @@ class Trainer:
         self.stream = None if self.resumable else _cycle(data)
         if not self.resumable and self.run_dir is not None:
             raise ValueError("a run folder (checkpoints, exact resume) needs a map-style dataset, not an iterable")
-        self.step, self.losses = 0, []
+        self.step, self.losses, self.saved_step, self.kept_ema = 0, [], None, None
         if self.run_dir is not None and self.rank == 0:      # temp files of a write that a kill interrupted
             for t in self.run_dir.glob('.*.tmp'): t.unlink()
-        if self.run_dir is not None and (self.run_dir / 'last.pt').exists(): self._resume()
+        if self.run_dir is not None and self._checkpoints(): self._resume()
 
 # %% ../nbs/50_train.ipynb #c015c
 @patch
@@ -160,8 +168,40 @@ def state(self: Trainer) -> dict:
     st = {'model': self.raw.state_dict(), 'optimizer': self.opt.state_dict(), 'step': self.step,
           'config': asdict(self.config), 'model_class': type(self.raw).__name__}
     if self.ema is not None: st['ema'] = self.ema
+    elif self.kept_ema is not None: st['ema'] = self.kept_ema         # a resumed run's EMA, kept though no longer updated
     if self.disc is not None: st['disc'], st['disc_optimizer'] = self.disc.state_dict(), self.opt_d.state_dict()
     return st
+
+_KEPT = re.compile(r'step_(\d+)\.pt')
+
+@patch
+def _checkpoints(self: Trainer) -> list[Path]:
+    "The run's checkpoints, newest first: `last.pt`, then the kept `step_NNNNNNN.pt`."
+    kept = sorted((p for p in self.run_dir.glob('step_*.pt') if _KEPT.fullmatch(p.name)), key=lambda p: -int(p.stem[5:]))
+    return [p for p in [self.run_dir / 'last.pt'] if p.exists()] + kept
+
+@patch
+def _keep_previous(self: Trainer):
+    "Before `last.pt` is replaced: keep it as `step_NNNNNNN.pt`, a hard link (a copy where the filesystem has none)."
+    last = self.run_dir / 'last.pt'
+    if self.config.keep_last < 2 or not last.is_file() or self.saved_step in (None, self.step): return
+    kept = self.run_dir / f'step_{self.saved_step:07d}.pt'
+    tmp = self.run_dir / f'.{kept.name}.link.tmp'
+    try:
+        try: os.link(last, tmp)
+        except OSError: shutil.copyfile(last, tmp)
+        os.replace(tmp, kept)                                  # replaces a damaged file of that step, if there is one
+    except OSError as e: raise _write_error(kept, e) from None
+    finally:
+        if tmp.exists(): tmp.unlink()
+
+@patch
+def _prune(self: Trainer):
+    "Remove the kept checkpoints beyond the `keep_last - 1` newest before the current step."
+    kept = [p for p in self._checkpoints() if p.name != 'last.pt']
+    keep = [p for p in kept if int(p.stem[5:]) < self.step][:self.config.keep_last - 1]
+    for p in kept:
+        if p not in keep: p.unlink()
 
 @patch(as_prop=True)
 def sharded(self: Trainer) -> bool: return 'FSDP' in type(self.fabric.strategy).__name__
@@ -172,34 +212,90 @@ def save(self: Trainer):
         tmp = self.run_dir / '.last.pt.fsdp.tmp'
         self.fabric.save(tmp, {**self.state(), 'model': self.model, 'optimizer': self.opt})
         self.fabric.barrier()
-        if self.rank == 0: os.replace(tmp, self.run_dir / 'last.pt')
-    elif self.rank == 0: save_checkpoint(self.state(), self.run_dir / 'last.pt')
+        if self.rank == 0: self._keep_previous(); os.replace(tmp, self.run_dir / 'last.pt')
+    elif self.rank == 0: self._keep_previous(); save_checkpoint(self.state(), self.run_dir / 'last.pt')
     self.fabric.barrier()
+    self.saved_step = self.step
+    if self.rank == 0: self._prune()
 
 @patch
 def _resume(self: Trainer):
-    path = self.run_dir / 'last.pt'
     if self.sharded:
+        path = self.run_dir / 'last.pt'
         rest = self.fabric.load(path, {'model': self.model, 'optimizer': self.opt})
-        self.step = rest['step']
+        self._check_config(rest.get('config', {}))
+        self.step = self.saved_step = rest['step']
         return self._trim_log()
-    ckpt = read_checkpoint(path)
-    try: check_state_dict(self.raw, ckpt['model'], str(path))
-    except CheckpointError as e:
-        raise CheckpointError(f"{self.run_dir} holds a run of another model ({ckpt.get('model_class')}); use a new "
-                              f"run folder or the matching model.\n{e}") from None
+    path, ckpt = self._newest_readable()
+    self._check_config(ckpt.get('config', {}))
     self.raw.load_state_dict(ckpt['model'])
     self.opt.load_state_dict(ckpt['optimizer'])
-    if self.ema is not None and 'ema' in ckpt: self.ema = {k: v.to(self.fabric.device) for k, v in ckpt['ema'].items()}
+    self._resume_ema(ckpt.get('ema'), path, ckpt['step'])
     if self.disc is not None: self.disc.load_state_dict(ckpt['disc']); self.opt_d.load_state_dict(ckpt['disc_optimizer'])
     self.step = ckpt['step']
+    self.saved_step = self.step if path.name == 'last.pt' else None   # a damaged last.pt is replaced at the next save
     self._trim_log()
 
+@patch
+def _newest_readable(self: Trainer) -> tuple[Path, dict]:
+    "The newest checkpoint that reads and holds finite weights, saying which were skipped; another model's is refused."
+    damaged = []
+    for path in self._checkpoints():
+        try:
+            ckpt = read_checkpoint(path)
+            if not isinstance(ckpt, dict) or not {'model', 'optimizer', 'step'} <= set(ckpt):
+                raise CheckpointError(f"{path} is not a complete training checkpoint")
+        except CheckpointError as e: damaged.append(str(e)); continue
+        try: check_state_dict(self.raw, ckpt['model'], str(path))
+        except CheckpointError as e:
+            raise CheckpointError(f"{self.run_dir} holds a run of another model ({ckpt.get('model_class')}); use a new "
+                                  f"run folder or the matching model.\n{e}") from None
+        try: check_finite(self.raw, ckpt['model'], str(path))
+        except CheckpointError as e: damaged.append(str(e)); continue
+        if damaged and self.rank == 0:
+            warnings.warn(f"{'; '.join(damaged)} -- resuming from {path.name} (step {ckpt['step']}), the newest readable "
+                          f"checkpoint of {self.run_dir}")
+        return path, ckpt
+    raise CheckpointError(f"no readable checkpoint in {self.run_dir}: {'; '.join(damaged)}")
+
+# %% ../nbs/50_train.ipynb #c015c3
+RESUME_FREE = ('log_every', 'ckpt_every', 'sample_every', 'keep_last', 'allow_changes')
+
+def config_changes(saved: dict, config: TrainConfig) -> dict:
+    "`{field: (saved, now)}` for every field of `config` that differs from a run's saved config, bookkeeping fields left out."
+    now, norm = asdict(config), (lambda v: tuple(v) if isinstance(v, list) else v)
+    changes = {k: (saved[k], now[k]) for k in now if k in saved and k not in RESUME_FREE and norm(saved[k]) != norm(now[k])}
+    if config.schedule == 'constant' and 'schedule' not in changes: changes.pop('steps', None)   # no step's lr depends on it
+    return changes
+
+@patch
+def _check_config(self: Trainer, saved: dict):
+    refused = {k: v for k, v in config_changes(saved, self.config).items() if k not in self.config.allow_changes}
+    if refused:
+        what = '; '.join(f'{k}: {a!r} -> {b!r}' for k, (a, b) in refused.items())
+        raise ValueError(f"{self.run_dir} holds a run made with another training config ({what}): resume with the config "
+                         f"it was started with, use a new run folder, or allow the change with "
+                         f"TrainConfig(allow_changes={tuple(refused)!r}) (in a config file, \"train\": "
+                         f"{{\"allow_changes\": {json.dumps(list(refused))}}})")
+
+@patch
+def _resume_ema(self: Trainer, saved: dict | None, path: Path, step: int):
+    if self.ema is not None and saved is not None: self.ema = {k: v.to(self.fabric.device) for k, v in saved.items()}
+    elif self.ema is not None:                                # EMA switched on by this resume: it starts from these weights
+        self.ema = {n: p.detach().float().clone() for n, p in self.raw.named_parameters()}
+        if self.rank == 0: warnings.warn(f"{path.name} holds no EMA weights: the EMA (decay {self.config.ema}) starts at step {step}")
+    elif saved is not None:
+        self.kept_ema = saved
+        if self.rank == 0:
+            warnings.warn(f"{path.name} holds EMA weights and this config keeps no EMA: they are kept, unchanged, in every "
+                          "checkpoint of this run, no longer updated")
+
+# %% ../nbs/50_train.ipynb #c015c4
 @patch
 def _trim_log(self: Trainer):
     log = self.run_dir / 'log.csv'
     if log.exists() and self.rank == 0:                # forget what was logged after the checkpoint
-        rows = list(csv.DictReader(log.open()))
+        with log.open() as f: rows = list(csv.DictReader(f))
         keep = [r for r in rows if int(r['step']) < self.step]
         self.losses = [float(r['loss']) for r in keep]
         self._write_log(keep, mode='w')
@@ -212,10 +308,12 @@ def _write_log(self: Trainer, rows: list[dict], mode: str = 'a'):
         buf = io.StringIO(); w = csv.DictWriter(buf, ['step', 'loss', 'lr', 'seconds']); w.writeheader(); w.writerows(rows)
         with atomic_path(log) as t: Path(t).write_text(buf.getvalue())
         return
-    with log.open('a', newline='') as f:
-        w = csv.DictWriter(f, ['step', 'loss', 'lr', 'seconds'])
-        if new: w.writeheader()
-        w.writerows(rows)
+    try:
+        with log.open('a', newline='') as f:
+            w = csv.DictWriter(f, ['step', 'loss', 'lr', 'seconds'])
+            if new: w.writeheader()
+            w.writerows(rows)
+    except OSError as e: raise _write_error(log, e) from None
 
 @patch
 def ema_model(self: Trainer) -> nn.Module:
@@ -243,6 +341,14 @@ def _loss(self: Trainer, batch):
 @patch
 def fit(self: Trainer) -> list[float]:
     config, fabric = self.config, self.fabric
+    if self.step >= config.steps:
+        if self.rank == 0:
+            where = f' in {self.run_dir}' if self.run_dir else ''
+            warnings.warn(f"the run{where} is complete at step {self.step} (steps={config.steps}): nothing to train; a larger "
+                          "TrainConfig.steps continues it" if self.step == config.steps else
+                          f"the run{where} is at step {self.step}, past steps={config.steps}: nothing to train")
+        self.model.eval()
+        return self.losses
     base = [config.lr for _ in self.opt.param_groups]        # not the groups' lr: a resumed optimizer holds the last one
     self.model.train()
     if self.disc is not None: self.disc.train()
@@ -255,6 +361,7 @@ def fit(self: Trainer) -> list[float]:
             from torch.utils.tensorboard import SummaryWriter      # only when tensorboard is installed
             tb = SummaryWriter(str(self.run_dir / 'tensorboard'))
         except ImportError: pass
+        except OSError as e: raise _write_error(self.run_dir / 'tensorboard', e) from None
     for step in bar:
         f = lr_factor(step, config.steps, config.warmup, config.schedule, config.min_lr_ratio)
         for g_, b in zip(self.opt.param_groups, base): g_['lr'] = b * f
