@@ -202,9 +202,10 @@ def _sample(ns, argv) -> int:
     if pipe.conditional: labels = ev.class_labels(pipe.num_classes, per_class=ns.per_class, num=ns.num, seed=ns.seed)
     elif ns.per_class: raise UsageError(f"{ns.model} draws unconditionally: give --num, not --per-class")
     else: labels = None
+    finished = Path(ns.out).exists()           # sample_npz then says so itself
     out = ev.sample_npz(pipe, labels, ns.out, num=ns.num, batch_size=ns.batch, seed=ns.seed, knobs=knobs, fabric=fabric,
                         png_dir=ns.png_dir)
-    if fabric is None or fabric.global_rank == 0:
+    if not finished and (fabric is None or fabric.global_rank == 0):
         print(f"wrote {out}: {ev.npz_len(out)} samples of {ns.model}" + (f", PNGs in {ns.png_dir}" if ns.png_dir else ''))
     return 0
 
