@@ -4,7 +4,6 @@
 
 # %% ../../nbs/22_generators.mar.ipynb #c003
 from __future__ import annotations
-import math
 from dataclasses import dataclass
 import numpy as np
 import torch
