@@ -8,6 +8,7 @@ import math
 from typing import Callable
 import numpy as np
 import torch
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
@@ -56,6 +57,7 @@ def discretized_gaussian_log_likelihood(x, means, log_scales):
     return torch.where(x < -0.999, log_cdf_plus,
                        torch.where(x > 0.999, log_one_minus_cdf_min, torch.log((cdf_plus - cdf_min).clamp(min=1e-12))))
 
+# %% ../nbs/03_diffusion.ipynb #c009c
 class GaussianDiffusion:
     "Diffusion tables over kept timesteps, eps prediction with learned-range variance."
     def __init__(self, base_betas: np.ndarray, timesteps: list[int] | None = None):
@@ -96,34 +98,6 @@ class GaussianDiffusion:
         T = lambda name: self._table(name, t, x_t.ndim)
         return T('posterior_mean_coef1') * x0 + T('posterior_mean_coef2') * x_t
 
-    def p_mean_variance(self, out, x_t, t, clip_denoised: float | None = None):
-        """Mean and log-variance of `p(x_{t-1} | x_t)` from a network output `[eps | v]` (split along dim 1).
-        `clip_denoised` clamps the implied `x0` to `[-clip, clip]` first (None: no clamp, as MAR's official sampler)."""
-        C = x_t.shape[1]
-        eps, v = out[:, :C], out[:, C:]
-        frac = (v + 1) / 2
-        T = lambda name: self._table(name, t, x_t.ndim)
-        log_var = frac * T('log_betas') + (1 - frac) * T('posterior_log_variance_clipped')
-        x0 = T('sqrt_recip_alphas_cumprod') * x_t - T('sqrt_recipm1_alphas_cumprod') * eps
-        if clip_denoised is not None: x0 = x0.clamp(-clip_denoised, clip_denoised)
-        return self.q_posterior_mean(x0, x_t, t), log_var
-
-    def training_losses(self, model: Callable, x0, t, model_kwargs: dict | None = None, noise=None) -> dict:
-        "Per-row `mse`, `vb` (bits; variance only) and `loss = mse + vb` for timesteps `t` (indices of this process)."
-        noise = torch.randn_like(x0) if noise is None else noise
-        x_t = self.q_sample(x0, t, noise)
-        out = model(x_t, self._map(t), **(model_kwargs or {}))
-        C = x0.shape[1]
-        frozen = torch.cat([out[:, :C].detach(), out[:, C:]], 1)
-        mean, log_var = self.p_mean_variance(frozen, x_t, t)
-        true_mean, true_log_var = self.q_posterior_mean(x0, x_t, t), self._table('posterior_log_variance_clipped', t, x0.ndim)
-        dims = tuple(range(1, x0.ndim))
-        kl = normal_kl(true_mean, true_log_var, mean, log_var).mean(dims) / math.log(2.0)
-        nll = -discretized_gaussian_log_likelihood(x0, mean, 0.5 * log_var).mean(dims) / math.log(2.0)
-        vb = torch.where(t == 0, nll, kl)
-        mse = ((noise - out[:, :C]) ** 2).mean(dims)
-        return {'mse': mse, 'vb': vb, 'loss': mse + vb}
-
     def _on(self, name: str, device) -> torch.Tensor:
         "Table `name` as a tensor on `device`, copied there once: sampling loops look tables up at every step."
         key = (name, str(device))
@@ -137,20 +111,54 @@ class GaussianDiffusion:
         "Indices of this process -> the original timesteps the network was trained with."
         return self._on('timestep_map', t.device)[t]
 
-    @torch.no_grad()
-    def sample(self, model: Callable, noise: torch.Tensor, model_kwargs: dict | None = None, temperature: float = 1.0,
-               generator: torch.Generator | None = None, step_noise: Callable | None = None, progress: bool = False,
-               clip_denoised: float | None = None):
-        """Ancestral sampling from `noise` (x_N). The noise added at each step is `randn_like(x)` from `generator`, or
-        `step_noise(k, x)` when given (so tests can inject it); temperature scales that noise only. `clip_denoised`: see
-        `p_mean_variance`."""
-        x = noise
-        for k in tqdm(range(self.num_timesteps - 1, -1, -1), disable=not progress, leave=False):
-            t = torch.full((len(x),), k, device=x.device, dtype=torch.long)
-            mean, log_var = self.p_mean_variance(model(x, self._map(t), **(model_kwargs or {})), x, t, clip_denoised)
-            z = step_noise(k, x) if step_noise is not None else torch.randn(x.shape, generator=generator, device=x.device)
-            x = mean + (k > 0) * torch.exp(0.5 * log_var) * z * temperature
-        return x
+# %% ../nbs/03_diffusion.ipynb #c009e
+@patch
+def p_mean_variance(self: GaussianDiffusion, out, x_t, t, clip_denoised: float | None = None):
+    """Mean and log-variance of `p(x_{t-1} | x_t)` from a network output `[eps | v]` (split along dim 1).
+    `clip_denoised` clamps the implied `x0` to `[-clip, clip]` first (None: no clamp, as MAR's official sampler)."""
+    C = x_t.shape[1]
+    eps, v = out[:, :C], out[:, C:]
+    frac = (v + 1) / 2
+    T = lambda name: self._table(name, t, x_t.ndim)
+    log_var = frac * T('log_betas') + (1 - frac) * T('posterior_log_variance_clipped')
+    x0 = T('sqrt_recip_alphas_cumprod') * x_t - T('sqrt_recipm1_alphas_cumprod') * eps
+    if clip_denoised is not None: x0 = x0.clamp(-clip_denoised, clip_denoised)
+    return self.q_posterior_mean(x0, x_t, t), log_var
+
+# %% ../nbs/03_diffusion.ipynb #c009g
+@patch
+def training_losses(self: GaussianDiffusion, model: Callable, x0, t, model_kwargs: dict | None = None, noise=None) -> dict:
+    "Per-row `mse`, `vb` (bits; variance only) and `loss = mse + vb` for timesteps `t` (indices of this process)."
+    noise = torch.randn_like(x0) if noise is None else noise
+    x_t = self.q_sample(x0, t, noise)
+    out = model(x_t, self._map(t), **(model_kwargs or {}))
+    C = x0.shape[1]
+    frozen = torch.cat([out[:, :C].detach(), out[:, C:]], 1)
+    mean, log_var = self.p_mean_variance(frozen, x_t, t)
+    true_mean, true_log_var = self.q_posterior_mean(x0, x_t, t), self._table('posterior_log_variance_clipped', t, x0.ndim)
+    dims = tuple(range(1, x0.ndim))
+    kl = normal_kl(true_mean, true_log_var, mean, log_var).mean(dims) / math.log(2.0)
+    nll = -discretized_gaussian_log_likelihood(x0, mean, 0.5 * log_var).mean(dims) / math.log(2.0)
+    vb = torch.where(t == 0, nll, kl)
+    mse = ((noise - out[:, :C]) ** 2).mean(dims)
+    return {'mse': mse, 'vb': vb, 'loss': mse + vb}
+
+# %% ../nbs/03_diffusion.ipynb #c009i
+@patch
+@torch.no_grad()
+def sample(self: GaussianDiffusion, model: Callable, noise: torch.Tensor, model_kwargs: dict | None = None,
+           temperature: float = 1.0, generator: torch.Generator | None = None, step_noise: Callable | None = None,
+           progress: bool = False, clip_denoised: float | None = None):
+    """Ancestral sampling from `noise` (x_N). The noise added at each step is `randn_like(x)` from `generator`, or
+    `step_noise(k, x)` when given (so tests can inject it); temperature scales that noise only. `clip_denoised`: see
+    `p_mean_variance`."""
+    x = noise
+    for k in tqdm(range(self.num_timesteps - 1, -1, -1), disable=not progress, leave=False):
+        t = torch.full((len(x),), k, device=x.device, dtype=torch.long)
+        mean, log_var = self.p_mean_variance(model(x, self._map(t), **(model_kwargs or {})), x, t, clip_denoised)
+        z = step_noise(k, x) if step_noise is not None else torch.randn(x.shape, generator=generator, device=x.device)
+        x = mean + (k > 0) * torch.exp(0.5 * log_var) * z * temperature
+    return x
 
 # %% ../nbs/03_diffusion.ipynb #c017
 def ddim_timesteps(num_train_steps: int, steps: int, offset: int = 1) -> np.ndarray:
@@ -172,10 +180,11 @@ def ddim_parameters(alphas_cumprod: np.ndarray, timesteps: np.ndarray, eta: floa
     return {'a': a, 'a_prev': a_prev, 'sigma': sigma}
 
 # %% ../nbs/03_diffusion.ipynb #c018
+@patch
 @torch.no_grad()
-def _ddim_sample(self, model: Callable, noise: torch.Tensor, steps: int = 250, eta: float = 1.0, pred: str = 'x0',
-                 offset: int = 1, model_kwargs: dict | None = None, generator: torch.Generator | None = None,
-                 step_noise: Callable | None = None, callback: Callable | None = None, progress: bool = False):
+def ddim_sample(self: GaussianDiffusion, model: Callable, noise: torch.Tensor, steps: int = 250, eta: float = 1.0, pred: str = 'x0',
+                offset: int = 1, model_kwargs: dict | None = None, generator: torch.Generator | None = None,
+                step_noise: Callable | None = None, callback: Callable | None = None, progress: bool = False):
     """DDIM from `noise` (x_T) over `ddim_timesteps(N, steps, offset)` of this (un-respaced) process, for a network
     `model(x, t, **model_kwargs)` predicting `pred` (`'x0'` or `'eps'`). The noise of step `i` is `randn` from `generator`,
     or `step_noise(i, x)` (tests inject it); `callback(i, t, x, x0)` sees every step."""
@@ -198,5 +207,3 @@ def _ddim_sample(self, model: Callable, noise: torch.Tensor, steps: int = 250, e
         x = a_prev.sqrt() * x0 + (1 - a_prev - sigma ** 2).sqrt() * eps + sigma * z
         if callback is not None: callback(i, int(ts[i]), x, x0)
     return x
-
-GaussianDiffusion.ddim_sample = _ddim_sample

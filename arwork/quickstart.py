@@ -195,8 +195,7 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
     real, cls = class_rows(images, labels, n_cls, s, device)
     with torch.no_grad():
         recon = vae.decode(vae.encode(real.flatten(0, 1), sample=False)).clamp(-1, 1).view_as(real)
-        def draw(c):
-            np.random.seed(seed)                   # MAR's orders come from NumPy's generator
+        def draw(c):                               # one generator draws everything, MAR's orders included
             lat = mar.sample(cls, num_iter=o['num_iter'], cfg=c, generator=torch.Generator(device).manual_seed(seed))
             return vae.decode(lat).clamp(-1, 1).view_as(real)
         panels = {'real images': real, 'reconstructions': recon, 'samples, no guidance': draw(1.0),

@@ -4,22 +4,26 @@
 
 # %% ../../nbs/22_generators.mar.ipynb #c003
 from __future__ import annotations
-import math, time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from ..core import register_model, num_params, BENCHMARKS, get_device
+from ..core import register_model, num_params, BENCHMARKS
 from ..layers import ViTBlock, modulate, timestep_embedding, check_labels
 from ..diffusion import GaussianDiffusion
+from ..pipeline import Knob, Knobs, Pipeline, Recipe, Benchmark
+from ..samplers import cosine_masked, cosine_schedule
+from ..data import encode_images, LatentDataset
+from ..tokenizers.kl import KLVAE, DiagonalGaussian
 
 # %% auto #0
-__all__ = ['MAR_SIZES', 'TINY_MAR', 'TimestepEmbedder', 'ResBlock', 'FinalLayer', 'SimpleMLPAdaLN', 'DiffLoss', 'MARConfig',
-           'mar_config', 'MAR', 'sample_orders', 'mask_ratio', 'mask_by_order', 'mar_loss', 'reveal_schedule',
-           'cfg_schedule_value', 'mar_sample', 'build_mar_tiny', 'bench_mar']
+__all__ = ['MAR_SIZES', 'MAR_KNOBS', 'TINY_MAR', 'MAR_RECIPE', 'TimestepEmbedder', 'ResBlock', 'FinalLayer', 'SimpleMLPAdaLN',
+           'DiffLoss', 'MARConfig', 'mar_config', 'MAR', 'sample_orders', 'mask_ratio', 'mask_by_order',
+           'reveal_schedule', 'cfg_schedule_value', 'random_orders', 'MARPipeline', 'mar_prepare', 'mar_batch_loss',
+           'build_mar_tiny']
 
 # %% ../../nbs/22_generators.mar.ipynb #c006
 class TimestepEmbedder(nn.Module):
@@ -84,8 +88,13 @@ class DiffLoss(nn.Module):
         self.net = SimpleMLPAdaLN(target_channels, width, z_channels, depth)
         self.train_diffusion = GaussianDiffusion.create('')
         self.gen_diffusion = GaussianDiffusion.create(num_sampling_steps)
+        self._respaced = {int(num_sampling_steps): self.gen_diffusion}     # other step counts, built on first use
 
-    def set_sampling_steps(self, n: int): self.gen_diffusion = GaussianDiffusion.create(n)
+    def sampling_diffusion(self, num_steps: int | None = None) -> GaussianDiffusion:
+        "The sampling process respaced to `num_steps` (None: the model's own `gen_diffusion`)."
+        if num_steps is None: return self.gen_diffusion
+        if num_steps not in self._respaced: self._respaced[num_steps] = GaussianDiffusion.create(num_steps)
+        return self._respaced[num_steps]
 
     def forward(self, target, z, mask=None, t=None, noise=None):
         "Diffusion loss of `target` rows given `z`, averaged over rows where `mask` is 1 (all rows without a mask)."
@@ -94,8 +103,10 @@ class DiffLoss(nn.Module):
         return (loss * mask).sum() / mask.sum() if mask is not None else loss.mean()
 
     @torch.no_grad()
-    def sample(self, z, temperature: float = 1.0, cfg: float = 1.0, generator=None, noise=None, step_noise=None):
-        "Sample one token per row of `z` (`2n` rows -- conditional, unconditional -- when `cfg != 1`; n come back twice)."
+    def sample(self, z, temperature: float = 1.0, cfg: float = 1.0, generator=None, noise=None, step_noise=None,
+               num_steps: int | None = None):
+        """Sample one token per row of `z` (`2n` rows -- conditional, unconditional -- when `cfg != 1`; n come back twice)
+        with `num_steps` diffusion steps (None: the model's own)."""
         guided = not cfg == 1.0
         n = len(z) // 2 if guided else len(z)
         if noise is None: noise = torch.randn(n, self.in_channels, generator=generator, device=z.device)
@@ -106,11 +117,11 @@ class DiffLoss(nn.Module):
                 out = self.net(torch.cat([x[:n], x[:n]]), t, z, c_emb)
                 eps, rest = out[:, :self.in_channels], out[:, self.in_channels:]
                 ce, ue = eps.chunk(2)
-                g = ue + cfg * (ce - ue)
-                return torch.cat([torch.cat([g, g]), rest], 1)
+                guided_eps = ue + cfg * (ce - ue)
+                return torch.cat([torch.cat([guided_eps, guided_eps]), rest], 1)
         else: model = lambda x, t: self.net(x, t, z, c_emb)
-        return self.gen_diffusion.sample(model, noise, temperature=temperature, generator=generator, step_noise=step_noise,
-                                         clip_denoised=self.clip_denoised)
+        return self.sampling_diffusion(num_steps).sample(model, noise, temperature=temperature, generator=generator,
+                                                         step_noise=step_noise, clip_denoised=self.clip_denoised)
 
 # %% ../../nbs/22_generators.mar.ipynb #c010
 @dataclass
@@ -218,7 +229,8 @@ class MAR(nn.Module):
 
 # %% ../../nbs/22_generators.mar.ipynb #c015
 def sample_orders(B: int, L: int, device=None) -> torch.Tensor:
-    "One random permutation of `0..L-1` per row (NumPy's global generator, one shuffle per row, as the official code)."
+    """One random permutation of `0..L-1` per row from NumPy's global generator, one shuffle per row, as the official
+    code draws them: after `np.random.seed(s)`, `MAR.sample(..., orders=sample_orders(B, L))` seeds as it does."""
     orders = []
     for _ in range(B):
         o = np.arange(L); np.random.shuffle(o); orders.append(o)
@@ -233,31 +245,25 @@ def mask_by_order(n_masked: int, orders: torch.Tensor) -> torch.Tensor:
     "1 at the first `n_masked` positions of each order."
     return torch.zeros(orders.shape, device=orders.device).scatter_(-1, orders[:, :n_masked], 1.0)
 
-def mar_loss(model: MAR, batch, orders=None, ratio: float | None = None, t=None, noise=None):
+@patch
+def loss(self: MAR, batch, orders=None, ratio: float | None = None, t=None, noise=None):
     "Training loss for `batch = (latents (B, C, h, w) already scaled, labels)`."
     latents, labels = batch
-    tokens = model.patchify(latents)
+    tokens = self.patchify(latents)
     B, L, _ = tokens.shape
     orders = sample_orders(B, L, tokens.device) if orders is None else orders
-    ratio = mask_ratio(model.config.mask_ratio_min) if ratio is None else ratio
+    ratio = mask_ratio(self.config.mask_ratio_min) if ratio is None else ratio
     mask = mask_by_order(int(np.ceil(L * ratio)), orders)
-    z = model.decode(model.encode(tokens, mask, model.class_emb(labels)), mask)
-    mul = model.config.diffusion_batch_mul
-    return model.diffloss(tokens.reshape(B * L, -1).repeat(mul, 1), z.reshape(B * L, -1).repeat(mul, 1),
-                          mask.reshape(B * L).repeat(mul), t=t, noise=noise)
-
-MAR.loss = mar_loss
+    z = self.decode(self.encode(tokens, mask, self.class_emb(labels)), mask)
+    mul = self.config.diffusion_batch_mul
+    return self.diffloss(tokens.reshape(B * L, -1).repeat(mul, 1), z.reshape(B * L, -1).repeat(mul, 1),
+                         mask.reshape(B * L).repeat(mul), t=t, noise=noise)
 
 # %% ../../nbs/22_generators.mar.ipynb #c017
 def reveal_schedule(num_iter: int, L: int = 256) -> list[int]:
     "How many tokens each iteration reveals under the cosine schedule."
-    known, out = 0, []
-    for step in range(num_iter):
-        masked = L - known
-        m = max(1, min(masked - 1, math.floor(L * np.cos(math.pi / 2.0 * (step + 1) / num_iter))))
-        n = masked if step == num_iter - 1 else masked - m
-        out.append(n); known += n
-    return out
+    masked = cosine_schedule(num_iter, L)
+    return [before - after for before, after in zip([L] + masked, masked)]
 
 def cfg_schedule_value(cfg: float, schedule: str, n_masked_after: int, L: int) -> float:
     "The guidance scale of an iteration that leaves `n_masked_after` tokens unknown."
@@ -266,81 +272,146 @@ def cfg_schedule_value(cfg: float, schedule: str, n_masked_after: int, L: int) -
     if schedule == 'constant': return cfg
     raise ValueError(f"unknown cfg schedule {schedule!r}; expected 'linear' or 'constant'")
 
+# %% ../../nbs/22_generators.mar.ipynb #c019c
+MAR_KNOBS = Knobs(
+    Knob('num_iter', int, 64, 'iterations; each reveals a cosine-scheduled share of the tokens', low=1, high=256),
+    Knob('cfg', float, 1.0, 'guidance scale of the diffusion head, u + s (c - u)', low=0.0, unguided=1.0,
+         slider=(0.0, 10.0, 0.1)),
+    Knob('cfg_schedule', str, 'linear', 'guidance over the iterations: rising from 1 as tokens are revealed, or constant',
+         choices=('linear', 'constant')),
+    Knob('temperature', float, 1.0, 'scale of the noise the diffusion sampler adds at each step', low=0.0, low_open=True,
+         slider=(0.05, 2.0, 0.05)),
+    Knob('num_steps', int, 100, 'diffusion sampling steps of the DiffLoss head (respaced from 1000)', low=1, high=1000))
+
+@patch(as_prop=True)
+def knobs(self: MAR) -> Knobs:
+    "`MAR_KNOBS` for this model: `num_iter` up to its number of tokens, `num_steps` defaulting to its config's."
+    L = self.config.seq_len
+    return (MAR_KNOBS.replace('num_iter', high=L, default=min(64, L))
+                     .replace('num_steps', default=self.config.num_sampling_steps))
+
+# %% ../../nbs/22_generators.mar.ipynb #c019e
+def random_orders(B: int, L: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
+    "One uniformly random permutation of `0..L-1` per row, drawn from `generator` (the orders of `MAR.sample`)."
+    return torch.stack([torch.randperm(L, generator=generator, device=device) for _ in range(B)])
+
+@patch
 @torch.no_grad()
-def mar_sample(model: MAR, labels=None, *, batch: int | None = None, num_iter: int = 64, cfg: float = 1.0,
-               cfg_schedule: str = 'linear', temperature: float = 1.0, num_steps: int | None = None,
-               generator: torch.Generator | None = None, orders: torch.Tensor | None = None,
-               return_intermediates: bool = False, progress: bool = False):
-    """Sample latents `(B, C, h, w)` (scaled; decode with the KL VAE). `labels=None` samples unconditionally (`batch` rows).
-    `orders` may be given (else NumPy's global generator draws them); every other draw comes from `generator`."""
-    c, L = model.config, model.config.seq_len
-    if not 1 <= num_iter <= L: raise ValueError(f"num_iter must be between 1 and {L}, got {num_iter}")
-    if cfg_schedule not in ('linear', 'constant'): raise ValueError(f"unknown cfg schedule {cfg_schedule!r}; expected 'linear' or 'constant'")
-    if not temperature > 0: raise ValueError(f"temperature must be > 0, got {temperature}")
-    if num_steps is not None and num_steps != model.diffloss.gen_diffusion.num_timesteps: model.diffloss.set_sampling_steps(num_steps)
-    device = model.fake_latent.device
-    if labels is not None: labels = check_labels(labels, c.num_classes, allow_null=False, device=device)
+def sample(self: MAR, labels=None, *, batch: int | None = None, generator: torch.Generator | None = None,
+           orders: torch.Tensor | None = None, return_intermediates: bool = False, progress: bool = False, **knobs):
+    """Scaled latents `(B, C, h, w)` for `labels`, or for `batch` unconditional rows when `labels` is None; knobs: see
+    `MAR_KNOBS`. Every draw comes from `generator`, the orders too unless given (`sample_orders`: the official seeding)."""
+    k = self.knobs.check(knobs, who='MAR.sample')
+    num_iter, cfg, c = k['num_iter'], k['cfg'], self.config
+    L, device = c.seq_len, self.fake_latent.device
+    if labels is not None:
+        labels = check_labels(labels, c.num_classes, allow_null=False, device=device)
+        if batch is not None and batch != len(labels): raise ValueError(f"{len(labels)} labels but batch={batch}")
     B = len(labels) if labels is not None else batch
     if not B: raise ValueError("give labels or a batch size")
-    was_training = model.training; model.eval()
+    orders = random_orders(B, L, generator, device) if orders is None else orders.to(device)
+    if tuple(orders.shape) != (B, L): raise ValueError(f"orders must be shaped ({B}, {L}), got {tuple(orders.shape)}")
+    guided = not cfg == 1.0
+    cls = self.class_emb(labels) if labels is not None else self.fake_latent.repeat(B, 1)
+    if guided: cls = torch.cat([cls, self.fake_latent.repeat(B, 1)])
     mask = torch.ones(B, L, device=device)
     tokens = torch.zeros(B, L, c.token_dim, device=device)
-    orders = sample_orders(B, L, device) if orders is None else orders.to(device)
-    guided = not cfg == 1.0
-    cls = model.class_emb(labels) if labels is not None else model.fake_latent.repeat(B, 1)
-    if guided: cls = torch.cat([cls, model.fake_latent.repeat(B, 1)])
-    steps = []
+    n_masked, steps, was_training = L, [], self.training
+    self.eval()
     try:
         for step in tqdm(range(num_iter), disable=not progress, desc='MAR', leave=False):
             tok, msk = (torch.cat([tokens, tokens]), torch.cat([mask, mask])) if guided else (tokens, mask)
-            z = model.decode(model.encode(tok, msk, cls), msk)
-            n_masked = int(mask[0].sum().item()) if step == 0 else n_masked
-            m = max(1, min(n_masked - 1, math.floor(L * np.cos(math.pi / 2.0 * (step + 1) / num_iter))))
+            z = self.decode(self.encode(tok, msk, cls), msk)
+            m = cosine_masked(step, num_iter, L, n_masked)
             mask_next = mask_by_order(m, orders)
             to_pred = mask.bool() if step == num_iter - 1 else torch.logical_xor(mask.bool(), mask_next.bool())
             mask, n_masked = mask_next, m
             rows = z[torch.cat([to_pred, to_pred]) if guided else to_pred]
-            s = cfg_schedule_value(cfg, cfg_schedule, m, L)
-            x = model.diffloss.sample(rows, temperature, s, generator=generator)
+            s = cfg_schedule_value(cfg, k['cfg_schedule'], m, L)
+            x = self.diffloss.sample(rows, k['temperature'], s, generator=generator, num_steps=k['num_steps'])
             if guided: x = x[:len(x) // 2]
-            tokens = tokens.clone(); tokens[to_pred] = x
-            if return_intermediates: steps.append({'step': step, 'tokens': model.unpatchify(tokens.clone()), 'revealed': to_pred.clone()})
-    finally: model.train(was_training)
-    out = model.unpatchify(tokens)
+            tokens = tokens.clone(); tokens[to_pred] = x      # a fresh canvas, so recorded steps stay as they were
+            if return_intermediates:
+                title = f'iteration {step + 1} of {num_iter}: {int(to_pred[0].sum())} tokens revealed'
+                steps.append({'step': step, 'title': title, 'state': self.unpatchify(tokens),
+                              'revealed': to_pred.view(B, c.seq_h, c.seq_h)})
+    finally: self.train(was_training)
+    out = self.unpatchify(tokens)
     return (out, steps) if return_intermediates else out
-
-MAR.sample = mar_sample
 
 # %% ../../nbs/22_generators.mar.ipynb #c021
 TINY_MAR = dict(dim=128, depth=2, heads=4, img_size=32, vae_stride=4, buffer_size=16, num_classes=10,
                 diffloss_d=3, diffloss_w=256, num_sampling_steps=25, diffloss_clip=5.0)
 
+# %% ../../nbs/22_generators.mar.ipynb #p02
+class MARPipeline(Pipeline):
+    "MAR and its KL VAE: latents by masked autoregression (`MAR.sample`), pixels by the VAE's decoder."
+    knobs = MAR_KNOBS
+    parts = ('tokenizer',)
+    quantize = 'round'
+
+    def __init__(self, generator: MAR, tokenizer: KLVAE | None = None, name: str | None = None):
+        super().__init__(generator, name)
+        c = generator.config
+        if tokenizer is not None:
+            if not isinstance(tokenizer, KLVAE):
+                raise ValueError(f"{self.name} decodes its latents with a KL VAE (mar-kl16, mar-kl-tiny), "
+                                 f"got a {type(tokenizer).__name__}")
+            if tokenizer.config.embed_dim != c.vae_embed_dim:
+                raise ValueError(f"{self.name} generates {c.vae_embed_dim}-channel latents, but the tokenizer's latents "
+                                 f"have {tokenizer.config.embed_dim} channels")
+            if tokenizer.downsample_factor != c.vae_stride:
+                raise ValueError(f"{self.name} generates a {c.seq_h * c.patch_size}x{c.seq_h * c.patch_size} latent grid for "
+                                 f"{c.img_size}-px images (stride {c.vae_stride}), but the tokenizer downsamples by "
+                                 f"{tokenizer.downsample_factor}")
+        self.tokenizer = tokenizer
+        self.knobs = generator.knobs        # num_iter up to this model's tokens, num_steps defaulting to its config's
+
+    @property
+    def conditional(self) -> bool: return True
+    @property
+    def num_classes(self) -> int: return self.generator.config.num_classes
+    def null_condition(self) -> list[torch.Tensor]: return [self.generator.fake_latent]
+
+    def generate(self, labels, n: int, generator=None, record: bool = False, progress: bool = False, **knobs):
+        out = self.generator.sample(labels, batch=n, generator=generator, return_intermediates=record,
+                                    progress=progress, **knobs)
+        return out if record else (out, None)
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        if self.tokenizer is None:
+            raise ValueError(f"{self.name} has no tokenizer to decode its latents: give tokenizer=... (a KL VAE)")
+        return self.tokenizer.decode(latents)
+
+# %% ../../nbs/22_generators.mar.ipynb #r02
+@torch.no_grad()
+def mar_prepare(model: MAR, parts: dict, images: torch.Tensor, labels: torch.Tensor):
+    "The tokenizer's posterior moments of every image, then of every mirror image, with their labels."
+    vae = parts['tokenizer']
+    device = next(vae.parameters()).device
+    moments = encode_images(lambda x: vae.encode_moments(x.to(device)).cpu(), images, flip=True)
+    labels = torch.as_tensor(labels).long().cpu()
+    return moments, torch.cat([labels, labels])
+
+def mar_batch_loss(model, batch, parts: dict) -> torch.Tensor:
+    "MAR's loss on a fresh posterior sample of every latent, scaled as the tokenizer scales its latents."
+    moments, labels = batch
+    return model.loss((DiagonalGaussian(moments).sample() * parts['tokenizer'].config.scale, labels))
+
+MAR_RECIPE = Recipe(prepare=mar_prepare, loss=mar_batch_loss, parts=('tokenizer',), caches={'latents': LatentDataset})
+
 # %% ../../nbs/22_generators.mar.ipynb #c028
 for _s in MAR_SIZES:
     register_model(f'mar-{_s}', 'generator', f'MAR-{_s.upper()} with its DiffLoss (EMA weights by default)',
-                   checkpoint_key='model_ema')(lambda _s=_s, **kw: MAR(mar_config(_s, **kw)))
+                   checkpoint_key='model_ema', pipeline=MARPipeline, parts={'tokenizer': 'mar-kl16'},
+                   recipe=MAR_RECIPE)(lambda _s=_s, **kw: MAR(mar_config(_s, **kw)))
 
-@register_model('mar-tiny', 'generator', 'a 2+2-block MAR over 8x8 latents of the tiny KL VAE, for CPU work')
+@register_model('mar-tiny', 'generator', 'a 2+2-block MAR over 8x8 latents of the tiny KL VAE, for CPU work',
+                pipeline=MARPipeline, parts={'tokenizer': 'mar-kl-tiny'}, recipe=MAR_RECIPE)
 def build_mar_tiny(**overrides): return MAR(MARConfig(**{**TINY_MAR, **overrides}))
 
 # %% ../../nbs/22_generators.mar.ipynb #c031
-def bench_mar(size: str = 'b', batch: int = 8, num_iter: int | None = None, num_steps: int = 100, cfg: float = 2.9,
-              cfg_schedule: str = 'linear', device=None, seed: int = 0, **kw) -> dict:
-    "Sampling throughput of a random MAR (`size` 'b', 'l', 'h' or 'tiny'): latents only, VAE decoding excluded."
-    from arwork.generators.gpt import peak_memory_mb
-    device = get_device(device)
-    num_iter = num_iter or (64 if device.type == 'cuda' else 16)
-    torch.manual_seed(seed); np.random.seed(seed)
-    model = (build_mar_tiny() if size == 'tiny' else MAR(mar_config(size, num_sampling_steps=num_steps))).to(device).eval()
-    with torch.no_grad():
-        for p in model.diffloss.parameters(): p.normal_(0, 0.02)   # a zero-initialised head would be trivially fast to "sample"
-    labels = torch.randint(0, model.config.num_classes, (batch,), device=device)
-    if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
-    t0 = time.perf_counter()
-    model.sample(labels, num_iter=num_iter, cfg=cfg, cfg_schedule=cfg_schedule, generator=torch.Generator(device).manual_seed(seed))
-    if device.type == 'cuda': torch.cuda.synchronize()
-    dt = time.perf_counter() - t0
-    return dict(model=f'mar-{size}', batch=batch, num_iter=num_iter, num_steps=num_steps, cfg=cfg, cfg_schedule=cfg_schedule,
-                device=str(device), seconds=round(dt, 3), images_per_s=round(batch / dt, 4), peak_mem_mb=round(peak_memory_mb(device), 1))
-
-BENCHMARKS.register('mar', bench_mar)
+BENCHMARKS.register('mar', Benchmark(
+    models={'b': 'mar-b', 'l': 'mar-l', 'h': 'mar-h', 'tiny': 'mar-tiny'}, size='b', batch=8,
+    knobs=dict(num_iter=16, num_steps=100, cfg=2.9, cfg_schedule='linear'), decode=False,
+    note="MAR-B's README guidance (cfg 2.9, linear, 100 diffusion steps) at 16 iterations; latents only, no VAE decoding"))

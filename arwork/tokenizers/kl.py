@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from .. import core
 from ..core import register_model, num_params
+from ..losses import TOKENIZER_RECIPE
 from .ldm import LDMConfig, LDMEncoder, LDMDecoder
 
 # %% auto #0
@@ -52,11 +54,8 @@ class KLVAE(nn.Module):
     def downsample_factor(self) -> int: return 2 ** (len(self.config.ch_mult) - 1)
 
     def check_images(self, images):
-        if images.ndim != 4 or images.shape[1] != 3:
-            raise ValueError(f"expected RGB images shaped (B, 3, H, W), got {tuple(images.shape)}")
-        f = self.downsample_factor
-        if images.shape[2] % f or images.shape[3] % f:
-            raise ValueError(f"image size {tuple(images.shape[2:])} is not a multiple of the downsample factor {f}")
+        "`images` if they are float RGB in [-1, 1] with sides a multiple of the downsample factor, else a clear error."
+        return core.check_images(images, multiple=self.downsample_factor)
 
     def encode_moments(self, images) -> torch.Tensor:
         "The posterior moments `(B, 2C, h, w)` (what MAR's latent cache stores)."
@@ -84,8 +83,9 @@ class KLVAE(nn.Module):
 # a small VAE trained with a tiny KL weight has latents of about unit variance already: no rescaling (scale 1)
 TINY_KL = dict(embed_dim=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, scale=1.0)
 
-@register_model('mar-kl16', 'tokenizer', "MAR's KL-16 VAE (16 continuous channels at 1/16 resolution)", checkpoint_key='model')
+@register_model('mar-kl16', 'tokenizer', "MAR's KL-16 VAE (16 continuous channels at 1/16 resolution)", checkpoint_key='model',
+                recipe=TOKENIZER_RECIPE)
 def build_kl16(**overrides): return KLVAE(KLConfig(**overrides))
 
-@register_model('mar-kl-tiny', 'tokenizer', 'a small KL VAE (4x downsampling, 16 channels) for CPU work')
+@register_model('mar-kl-tiny', 'tokenizer', 'a small KL VAE (4x downsampling, 16 channels) for CPU work', recipe=TOKENIZER_RECIPE)
 def build_kl_tiny(**overrides): return KLVAE(KLConfig(**{**TINY_KL, **overrides}))
