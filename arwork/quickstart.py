@@ -20,7 +20,8 @@ from .train import fit
 # %% auto #0
 __all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'IAR2_QUICKSTART_DEFAULTS',
            'MAGE_QUICKSTART_DEFAULTS', 'encode_dataset', 'merge_options', 'save_models', 'quickstart_figure',
-           'quickstart_llamagen', 'quickstart_var', 'quickstart_mar', 'quickstart_iar2', 'quickstart_mage']
+           'quickstart_llamagen', 'quickstart_var', 'quickstart_mar', 'quickstart_iar2', 'quickstart_mage',
+           'train_tiny_encoder', 'shapes_representations', 'train_tiny_rdm']
 
 # %% ../nbs/85_quickstart.ipynb #c006
 @torch.no_grad()
@@ -257,6 +258,9 @@ def quickstart_iar2(tokenizer_steps: int | None = None, steps: int | None = None
 QUICKSTARTS.register('iar2', quickstart_iar2)
 
 # %% ../nbs/85_quickstart.ipynb #c018
+from .data import encode_images
+from .generators.mage import MAGEPipeline
+
 MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=1500, res=32, num_images=6000, batch_size=32,
                                 cfg=2.0, seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=12, encoder_batch_size=64)
 
@@ -267,7 +271,6 @@ def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | Non
     """Train a tiny MoCo v3 encoder, MAGE VQGAN and MAGE on the embedded dataset; save a figure of images generated from
     real images' representations, and the models (`encoder.pth.tar`, `tokenizer.pt`, `generator.pt` with both frozen parts)."""
     import tempfile
-    from arwork.generators.rcg import train_tiny_encoder
     o = merge_options(MAGE_QUICKSTART_DEFAULTS, dict(encoder_steps=encoder_steps, tokenizer_steps=tokenizer_steps, steps=steps,
                                                      res=res, num_images=num_images, cfg=cfg, seeds_per_class=seeds_per_class), kw)
     if o['res'] != 32: raise ValueError(f"the tiny MAGE trio works on 32-px images, got res {o['res']}")
@@ -283,20 +286,19 @@ def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | Non
         loss_fn=lambda b: tokenizer_loss(vq, flips(b[0])), device=device, progress=progress, desc='2/3 tokenizer')
     vq.eval()
     codes = encode_dataset(vq, images.to(device)).cpu()                 # the images, then their mirror images
-    with torch.no_grad():
-        reps = torch.cat([enc.represent(x[i:i + 256].to(device)).cpu() for x in (images, images.flip(-1))
-                          for i in range(0, len(x), 256)])
+    reps = encode_images(lambda x: enc.represent(x.to(device)).cpu(), images, flip=True)   # the same order
     mage = zoo.build('mage-tiny', encoder=None).attach(vqgan=vq, encoder=enc)
     fit(mage, DataLoader(TensorDataset(codes, reps), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['steps'],
         lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1, device=device, progress=progress,
         desc='3/3 generator')
     s = o['seeds_per_class']
     real, _ = class_rows(images, labels, n_cls, s, device)
+    pipe = MAGEPipeline(mage.eval(), name='mage-tiny')
     with torch.no_grad():
         r = enc.represent(real.flatten(0, 1))
         recon = vq.decode(vq.encode(real.flatten(0, 1))).clamp(-1, 1).view_as(real)
-        gen = lambda c: mage.decode(mage.sample(r, num_iter=o['num_iter'], cfg=c, generator=torch.Generator(device).manual_seed(seed))
-                                    ).clamp(-1, 1).view_as(real)
+        gen = lambda c: pipe.sample(reps=r, num_iter=o['num_iter'], cfg=c, generator=torch.Generator(device).manual_seed(seed)
+                                    ).view_as(real)
         panels = {'real images': real, 'VQGAN reconstructions': recon, 'MAGE from their reps': gen(0.0),
                   f'MAGE from their reps, cfg {o["cfg"]:g}': gen(o['cfg'])}
     save_models(run_dir, tokenizer=vq, generator=mage)
@@ -304,3 +306,44 @@ def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | Non
                              f'arwork quickstart: tiny encoder + VQGAN + MAGE trained {time.time() - t0:.0f} s on {device.type}')
 
 QUICKSTARTS.register('mage', quickstart_mage)
+
+# %% ../nbs/85_quickstart.ipynb #rcg001
+from .encoders.mocov3 import MoCoV3, MoCoViT, build_encoder, to_mocov3_layout
+from .generators.rcg import RDM
+
+def train_tiny_encoder(path: str | Path, steps: int = 1200, n_images: int = 10000, batch_size: int = 64, lr: float = 1e-3,
+                       seed: int = 0, progress: bool = True) -> MoCoViT:
+    "Train `mocov3-vit-tiny` MoCo v3 style on the shapes dataset with `arwork.train.fit`; save it (official layout) to `path`."
+    seed_everything(seed)
+    imgs, labels, _ = shapes_tensors(n_images, 32, seed=seed)
+    moco = MoCoV3(build_encoder('mocov3-vit-tiny'), total_steps=steps)
+    data = DataLoader(TensorDataset(imgs, labels), batch_size=batch_size, shuffle=True, drop_last=True,
+                      generator=torch.Generator().manual_seed(seed))
+    fit(moco, data, steps=steps, lr=lr, weight_decay=0.1, betas=(0.9, 0.95), warmup=steps // 10, schedule='cosine',
+        grad_clip=None, progress=progress, desc='moco-v3 tiny')
+    save_checkpoint(to_mocov3_layout(moco.base_encoder, moco.momentum_encoder, moco.predictor), path)
+    return moco.base_encoder.eval()
+
+@torch.no_grad()
+def shapes_representations(encoder: MoCoViT, n: int = 10000, seed: int = 0, flip: bool = True, batch_size: int = 500):
+    "Representations `[n (x2 with flips), rep_dim]` of the first `n` shapes images (then of their mirror images), and the labels."
+    imgs, labels, _ = shapes_tensors(n, encoder.config.img_size, seed=seed)
+    device = next(encoder.parameters()).device
+    reps = encode_images(lambda x: encoder.represent(x.to(device)).cpu(), imgs, batch_size=batch_size, flip=flip)
+    return reps, labels.repeat(2) if flip else labels
+
+def train_tiny_rdm(encoder: MoCoViT, path: str | Path | None = None, class_cond: bool = False, steps: int = 4000,
+                   n_images: int = 10000, batch_size: int = 128, lr: float = 1e-3, seed: int = 0, progress: bool = True,
+                   reps: tuple | None = None) -> RDM:
+    "Fit `rcg-rdm-tiny[-clscond]` on cached shapes representations of `encoder`; save to `path` (official layout) if given."
+    reps, labels = reps if reps is not None else shapes_representations(encoder, n_images, seed=seed)
+    seed_everything(seed)
+    rdm = zoo.build('rcg-rdm-tiny-clscond' if class_cond else 'rcg-rdm-tiny')
+    rdm.pretrained_encoder.load_state_dict(encoder.state_dict())
+    data = DataLoader(TensorDataset(reps, labels), batch_size=batch_size, shuffle=True, drop_last=True,
+                      generator=torch.Generator().manual_seed(seed))
+    fit(rdm, data, steps=steps, lr=lr, weight_decay=0.01, betas=(0.9, 0.999), warmup=steps // 20, schedule='cosine',
+        grad_clip=None, progress=progress, desc=f"rdm tiny{' clscond' if class_cond else ''}")
+    rdm.eval()
+    if path is not None: save_checkpoint({'model': rdm.state_dict()}, path)
+    return rdm

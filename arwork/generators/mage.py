@@ -11,16 +11,21 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from ..core import register_model, num_params
+from ..core import register_model, num_params, check_codes
 from ..layers import ViTBlock
 from ..losses import token_cross_entropy
+from ..samplers import cosine_masked, cosine_schedule
+from ..pipeline import Knob, Knobs, Pipeline, Recipe
+from ..data import encode_images
+from ..encoders.mocov3 import standardize
 
 # %% auto #0
-__all__ = ['MAGE_SIZES', 'TINY_MAGE', 'MAGEConfig', 'mage_config', 'TokenEmbedding', 'MlmLayer', 'MAGE', 'mask_rate_distribution',
-           'random_masks', 'prepare_batch', 'mage_loss', 'unknown_schedule', 'cfg_schedule', 'mage_sample',
-           'build_mage_tiny']
+__all__ = ['MAGE_SIZES', 'MAGE_KNOBS', 'TINY_MAGE', 'MAGE_RECIPE', 'MAGEConfig', 'mage_config', 'TokenEmbedding', 'MlmLayer',
+           'MAGE', 'mask_rate_distribution', 'random_masks', 'prepare_batch', 'cfg_schedule', 'MAGEPipeline',
+           'mage_prepare', 'build_mage_tiny']
 
 # %% ../../nbs/25_generators.mage.ipynb #c006
 @dataclass
@@ -148,12 +153,21 @@ class MAGE(nn.Module):
                 for p in m.parameters(): p.requires_grad_(False)
 
     def attach(self, vqgan: nn.Module | None = None, encoder: nn.Module | None = None) -> 'MAGE':
-        "Put a (trained) tokenizer and/or representation encoder in place; both are frozen."
+        "Put a (trained) tokenizer and/or representation encoder in place, checking they fit; both are frozen."
+        c = self.config
         if vqgan is not None:
-            if vqgan.codebook_size != self.config.codebook_size:
-                raise ValueError(f"tokenizer has {vqgan.codebook_size} codes, the model expects {self.config.codebook_size}")
+            if vqgan.codebook_size != c.codebook_size:
+                raise ValueError(f"the tokenizer has {vqgan.codebook_size} codes, the model expects {c.codebook_size}")
+            f = getattr(vqgan, 'downsample_factor', None)
+            if f is not None and c.img_size // f != c.grid:
+                g = c.img_size // f
+                raise ValueError(f"the tokenizer turns {c.img_size}-px images into {g}x{g} codes, the model expects {c.grid}x{c.grid}")
             self.vqgan = vqgan
-        if encoder is not None: self.pretrained_encoder = encoder
+        if encoder is not None:
+            width = getattr(getattr(encoder, 'config', None), 'rep_dim', c.rep_dim)
+            if width != c.rep_dim:
+                raise ValueError(f"the encoder makes {width}-d representations, the model expects {c.rep_dim}-d ones")
+            self.pretrained_encoder = encoder
         self._freeze()
         return self
 
@@ -169,65 +183,66 @@ class MAGE(nn.Module):
         "The MAGE transformer's parameters (the frozen tokenizer and encoder excluded)."
         return (p for n, p in self.named_parameters() if not n.startswith(('vqgan.', 'pretrained_encoder.')))
 
-    # ---- input checks
-    def check_reps(self, reps) -> torch.Tensor:
-        reps = torch.as_tensor(reps)
-        if reps.ndim != 2 or reps.shape[1] != self.config.rep_dim:
-            raise ValueError(f"representations must be shaped (B, {self.config.rep_dim}), got {tuple(reps.shape)}"
-                             + (f" (width {reps.shape[-1]} instead of rep_dim {self.config.rep_dim})" if reps.ndim >= 1 else ''))
-        if not reps.is_floating_point(): raise ValueError(f"representations must be float, got {reps.dtype}")
-        if not torch.isfinite(reps).all(): raise ValueError("representations contain NaN or infinite values")
-        return reps.to(self.fake_latent.device, self.fake_latent.dtype)
+# %% ../../nbs/25_generators.mage.ipynb #c011c
+@patch
+def check_reps(self: MAGE, reps) -> torch.Tensor:
+    "Representations `(B, rep_dim)`, float and finite, on the model's device and dtype."
+    reps = torch.as_tensor(reps)
+    if reps.ndim != 2 or reps.shape[1] != self.config.rep_dim:
+        raise ValueError(f"representations must be shaped (B, {self.config.rep_dim}), got {tuple(reps.shape)}"
+                         + (f" (width {reps.shape[-1]} instead of rep_dim {self.config.rep_dim})" if reps.ndim >= 1 else ''))
+    if not reps.is_floating_point(): raise ValueError(f"representations must be float, got {reps.dtype}")
+    if not torch.isfinite(reps).all(): raise ValueError("representations contain NaN or infinite values")
+    return reps.to(self.fake_latent.device, self.fake_latent.dtype)
 
-    def check_tokens(self, tokens, allow_mask: bool = False) -> torch.Tensor:
-        "Codes `(B, L)` or `(B, grid, grid)` -> int64 `(B, L)`, with a clear error for a wrong shape or id."
-        tokens = torch.as_tensor(tokens)
-        c = self.config
-        if tokens.is_floating_point(): raise ValueError(f"tokens must be integer code ids, got {tokens.dtype}")
-        if tokens.ndim == 3: tokens = tokens.flatten(1)
-        if tokens.ndim != 2 or tokens.shape[1] != c.seq_len:
-            raise ValueError(f"tokens must be shaped (B, {c.seq_len}) or (B, {c.grid}, {c.grid}), got {tuple(tokens.shape)}")
-        top = c.codebook_size
-        ok = (tokens >= 0) & ((tokens < top) | (allow_mask & (tokens == c.mask_token_id)))
-        if not ok.all():
-            bad = tokens[~ok][0].item()
-            raise ValueError(f"token id {bad} out of range: codes are 0..{top - 1}" + (f" (or {c.mask_token_id} for [MASK])" if allow_mask else ''))
-        return tokens.long().to(self.fake_latent.device)
+@patch
+def check_tokens(self: MAGE, tokens, allow_mask: bool = False) -> torch.Tensor:
+    "Codes `(B, L)` or `(B, grid, grid)` -> int64 `(B, L)` on the model's device (`allow_mask`: `[MASK]` ids pass too)."
+    c, tokens = self.config, torch.as_tensor(tokens)
+    masked = tokens == c.mask_token_id if allow_mask else torch.zeros(tokens.shape, dtype=torch.bool, device=tokens.device)
+    codes = check_codes(tokens.masked_fill(masked, 0), c.codebook_size, c.seq_len, what='MAGE')
+    return codes.masked_fill(masked.reshape(codes.shape), c.mask_token_id).to(self.fake_latent.device)
 
-    # ---- the transformer
-    def forward_encoder(self, ids: torch.Tensor, reps: torch.Tensor, drop: torch.Tensor | None = None) -> torch.Tensor:
-        "`ids` `(B, 1 + L)` (class id first), `reps` `(B, rep_dim)` (already the null rep where dropped); `drop` True = removed."
-        x = self.token_emb(ids)
-        x = torch.cat([self.latent_prior_proj(reps)[:, None].to(x.dtype), x[:, 1:]], 1)   # the rep replaces slot 0 entirely
-        if drop is not None: x = x[~drop].reshape(len(x), -1, x.shape[-1])
-        for b in self.blocks: x = b(x)
-        return self.norm(x)
+# %% ../../nbs/25_generators.mage.ipynb #c011e
+@patch
+def forward_encoder(self: MAGE, ids: torch.Tensor, reps: torch.Tensor, drop: torch.Tensor | None = None) -> torch.Tensor:
+    "`ids` `(B, 1 + L)` (class id first), `reps` `(B, rep_dim)` (already the null rep where dropped); `drop` True = removed."
+    x = self.token_emb(ids)
+    x = torch.cat([self.latent_prior_proj(reps)[:, None].to(x.dtype), x[:, 1:]], 1)   # the rep replaces slot 0 entirely
+    if drop is not None: x = x[~drop].reshape(len(x), -1, x.shape[-1])
+    for b in self.blocks: x = b(x)
+    return self.norm(x)
 
-    def forward_decoder(self, x: torch.Tensor, masked: torch.Tensor, drop: torch.Tensor | None = None) -> torch.Tensor:
-        "Encoder output -> logits `(B, 1 + L, vocab)`; masked (and dropped) positions are filled with the rep token."
-        x = self.decoder_embed(x)
-        fill = x[:, :1].expand(-1, masked.shape[1], -1)
-        if drop is not None:
-            full = fill.clone()
-            full[~drop] = x.reshape(-1, x.shape[-1])
-            x = full
-        x = torch.where(masked[..., None], fill, x) + self.decoder_pos_embed_learned
-        for b in self.decoder_blocks: x = b(x)
-        return self.mlm_layer(self.decoder_norm(x), self.token_emb.word_embeddings.weight.detach())
+@patch
+def forward_decoder(self: MAGE, x: torch.Tensor, masked: torch.Tensor, drop: torch.Tensor | None = None) -> torch.Tensor:
+    "Encoder output -> logits `(B, 1 + L, vocab)`; masked (and dropped) positions are filled with the rep token."
+    x = self.decoder_embed(x)
+    fill = x[:, :1].expand(-1, masked.shape[1], -1)
+    if drop is not None:
+        full = fill.clone()
+        full[~drop] = x.reshape(-1, x.shape[-1])
+        x = full
+    x = torch.where(masked[..., None], fill, x) + self.decoder_pos_embed_learned
+    for b in self.decoder_blocks: x = b(x)
+    return self.mlm_layer(self.decoder_norm(x), self.token_emb.word_embeddings.weight.detach())
 
-    def with_class_token(self, tokens: torch.Tensor) -> torch.Tensor:
-        return torch.cat([tokens.new_full((len(tokens), 1), self.config.fake_class_id), tokens], 1)
+@patch
+def with_class_token(self: MAGE, tokens: torch.Tensor) -> torch.Tensor:
+    "`[class id, tokens]`: the fake class id that the representation's projection overwrites, then the codes."
+    return torch.cat([tokens.new_full((len(tokens), 1), self.config.fake_class_id), tokens], 1)
 
-    def forward(self, tokens: torch.Tensor, reps: torch.Tensor) -> torch.Tensor:
-        "Logits `(B, 1 + L, vocab)` for codes `(B, L)` (`[MASK]` id where unknown) and representations, nothing dropped."
-        tokens, reps = self.check_tokens(tokens, allow_mask=True), self.check_reps(reps)
-        ids = self.with_class_token(tokens)
-        return self.forward_decoder(self.forward_encoder(ids, reps), ids == self.config.mask_token_id)
+@patch
+def forward(self: MAGE, tokens: torch.Tensor, reps: torch.Tensor) -> torch.Tensor:
+    "Logits `(B, 1 + L, vocab)` for codes `(B, L)` (`[MASK]` id where unknown) and representations, nothing dropped."
+    tokens, reps = self.check_tokens(tokens, allow_mask=True), self.check_reps(reps)
+    ids = self.with_class_token(tokens)
+    return self.forward_decoder(self.forward_encoder(ids, reps), ids == self.config.mask_token_id)
 
-    def decode(self, tokens: torch.Tensor) -> torch.Tensor:
-        "Code grids -> images in [-1, 1] through the attached tokenizer."
-        if self.vqgan is None: raise ValueError("no tokenizer attached (MAGE.attach(vqgan=...))")
-        return self.vqgan.decode(tokens)
+@patch
+def decode(self: MAGE, tokens: torch.Tensor) -> torch.Tensor:
+    "Code grids -> images in [-1, 1] through the attached tokenizer."
+    if self.vqgan is None: raise ValueError("no tokenizer attached (MAGE.attach(vqgan=...))")
+    return self.vqgan.decode(tokens)
 
 # %% ../../nbs/25_generators.mage.ipynb #c016
 def mask_rate_distribution(cfg: MAGEConfig):
@@ -261,35 +276,37 @@ def prepare_batch(model: MAGE, batch):
         raise ValueError("a MAGE batch is images (B, 3, H, W), (images, labels) or (codes, representations)")
     return model.check_tokens(batch[0]), model.check_reps(batch[1])
 
-def mage_loss(model: MAGE, batch, mask_rate: float | None = None, noise: torch.Tensor | None = None,
-              drop_rep: torch.Tensor | None = None) -> torch.Tensor:
+@patch
+def loss(self: MAGE, batch, mask_rate: float | None = None, noise: torch.Tensor | None = None,
+         drop_rep: torch.Tensor | None = None) -> torch.Tensor:
     "Label-smoothed masked-token loss of one batch (see above)."
-    c = model.config
-    tokens, reps = prepare_batch(model, batch)
+    c = self.config
+    tokens, reps = prepare_batch(self, batch)
     B, L = tokens.shape
     rate = float(mask_rate_distribution(c).rvs(1)[0]) if mask_rate is None else mask_rate
     drop, mask = random_masks(B, L, math.ceil(L * c.mask_ratio_min), math.ceil(L * rate), noise, tokens.device)
     if drop_rep is None: drop_rep = torch.rand(B) < c.rep_drop_prob
     drop_rep = drop_rep.to(reps.device)[:, None].to(reps.dtype)
-    reps = drop_rep * model.fake_latent + (1 - drop_rep) * reps
-    ids = model.with_class_token(tokens.masked_fill(mask, c.mask_token_id))
+    reps = drop_rep * self.fake_latent + (1 - drop_rep) * reps
+    ids = self.with_class_token(tokens.masked_fill(mask, c.mask_token_id))
     no = mask.new_zeros(B, 1)
     drop1, mask1 = torch.cat([no, drop], 1), torch.cat([no, mask], 1)
-    logits = model.forward_decoder(model.forward_encoder(ids, reps, drop1), mask1, drop1)
+    logits = self.forward_decoder(self.forward_encoder(ids, reps, drop1), mask1, drop1)
     w = mask.float() * (B / mask.sum())          # token_cross_entropy's weighted form = mean over masked positions
     return token_cross_entropy(logits[:, 1:, :c.codebook_size], tokens, label_smoothing=c.label_smoothing, weights=w)
 
-MAGE.loss = mage_loss
-
 # %% ../../nbs/25_generators.mage.ipynb #c021
-def unknown_schedule(num_iter: int, L: int = 256) -> list[int]:
-    "How many tokens are still unknown after each step (ties aside); the last step leaves none."
-    unknown, out = L, []
-    for s in range(num_iter):
-        m = max(1, min(unknown - 1, math.floor(L * np.cos(math.pi / 2.0 * (s + 1) / num_iter))))
-        unknown = 0 if s == num_iter - 1 else m
-        out.append(unknown)
-    return out
+MAGE_KNOBS = Knobs(
+    Knob('num_iter', int, 20, 'decoding iterations: every token starts masked, a cosine schedule fixes them', low=1, high=256),
+    Knob('temperature', float, 6.0, 'choice temperature: scales the Gumbel noise that picks which sampled tokens to keep '
+         '(the logits are untouched)', low=0.0, slider=(0.0, 15.0, 0.5)),
+    Knob('cfg', float, 0.0, "guidance away from MAGE's null representation, ramped linearly: w = cfg (s + 1) / num_iter",
+         low=0.0, unguided=0.0, slider=(0.0, 10.0, 0.25)))
+
+@patch(as_prop=True)
+def knobs(self: MAGE) -> Knobs:
+    "`MAGE_KNOBS` for this model: `num_iter` up to its number of tokens, `temperature` defaulting to its config's."
+    return MAGE_KNOBS.replace('num_iter', high=self.config.seq_len).replace('temperature', default=self.config.temperature)
 
 def cfg_schedule(cfg: float, num_iter: int) -> list[float]:
     "MAGE's linear guidance ramp `cfg (s + 1) / N`."
@@ -298,31 +315,30 @@ def cfg_schedule(cfg: float, num_iter: int) -> list[float]:
 def _gumbel(shape, generator, device) -> torch.Tensor:
     return -torch.empty(shape, dtype=torch.float64, device=device).exponential_(generator=generator).log()
 
+# %% ../../nbs/25_generators.mage.ipynb #c021b
+@patch
 @torch.no_grad()
-def mage_sample(model: MAGE, reps, *, num_iter: int = 20, temperature: float | None = None, cfg: float = 0.0,
-                generator: torch.Generator | None = None, gumbel: Callable | None = None,
-                return_intermediates: bool = False, progress: bool = False):
-    """Codes `(B, grid, grid)` generated from representations `reps` `(B, rep_dim)` (decode with `model.vqgan`).
-    `temperature`: choice temperature (None: the config's); `cfg`: guidance scale (0: none); `gumbel(step, shape)` injects
-    the Gumbel noise. With `return_intermediates`, also one dict per step: `tokens` (canvas after the step, `[MASK]`
-    where unknown), `sampled` (all predicted codes), `revealed` (fixed at this step), `num_unknown`, `cfg` (w_s)."""
-    c, L, C = model.config, model.config.seq_len, model.config.codebook_size
-    reps = model.check_reps(reps)
-    if not 1 <= num_iter <= L: raise ValueError(f"num_iter must be between 1 and {L}, got {num_iter}")
-    temperature = c.temperature if temperature is None else temperature
-    if not temperature >= 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
-    if not cfg >= 0: raise ValueError(f"cfg must be >= 0 (0 disables guidance), got {cfg}")
+def sample(self: MAGE, reps, *, generator: torch.Generator | None = None, gumbel: Callable | None = None,
+           return_intermediates: bool = False, progress: bool = False, **knobs):
+    """Codes `(B, grid, grid)` generated from representations `reps` `(B, rep_dim)` (decode with `self.decode`), with the
+    knobs `num_iter`, `temperature`, `cfg` (see `MAGE_KNOBS`); `gumbel(step, shape)` injects the Gumbel noise. With
+    `return_intermediates`, also one dict per step: `tokens` (canvas after the step, `[MASK]` where unknown), `sampled`
+    (all predicted codes), `revealed` (fixed at this step), `num_unknown`, `cfg` (w_s)."""
+    k = self.knobs.check(knobs, who='MAGE')
+    num_iter, temperature, cfg = k['num_iter'], k['temperature'], k['cfg']
+    c, L, C = self.config, self.config.seq_len, self.config.codebook_size
+    reps = self.check_reps(reps)
     B, device, guided = len(reps), reps.device, cfg > 0
     if B == 0: raise ValueError("reps is empty")
-    was_training = model.training; model.eval()
-    rep_all = torch.cat([reps, model.fake_latent.expand(B, -1)]) if guided else reps
+    was_training = self.training; self.eval()
+    rep_all = torch.cat([reps, self.fake_latent.expand(B, -1)]) if guided else reps
     ids = torch.full((B, L), c.mask_token_id, dtype=torch.long, device=device)
     steps = []
     try:
         for s in tqdm(range(num_iter), disable=not progress, desc='MAGE', leave=False):
             cur = ids
-            inp = model.with_class_token(torch.cat([ids, ids]) if guided else ids)
-            logits = model.forward_decoder(model.forward_encoder(inp, rep_all), inp == c.mask_token_id)[:, 1:, :C].float()
+            inp = self.with_class_token(torch.cat([ids, ids]) if guided else ids)
+            logits = self.forward_decoder(self.forward_encoder(inp, rep_all), inp == c.mask_token_id)[:, 1:, :C].float()
             w = cfg * (s + 1) / num_iter
             if guided: logits = logits[:B] - w * (logits[B:] - logits[:B])     # cond + w (cond - uncond), official op order
             probs_s = F.softmax(logits - logits.logsumexp(-1, keepdim=True), -1)   # what Categorical(logits=...) samples
@@ -330,7 +346,7 @@ def mage_sample(model: MAGE, reps, *, num_iter: int = 20, temperature: float | N
             unknown = cur == c.mask_token_id
             sampled = torch.where(unknown, sampled, cur)
             r = (s + 1) / num_iter
-            mask_len = max(1, min(int(unknown[0].sum()) - 1, math.floor(L * np.cos(math.pi / 2.0 * r))))
+            mask_len = cosine_masked(s, num_iter, L, int(unknown[0].sum()))
             sel = F.softmax(logits, -1).gather(-1, sampled[..., None])[..., 0].double()
             sel = torch.where(unknown, sel, torch.full_like(sel, math.inf)).float()
             g = gumbel(s, (B, L)) if gumbel is not None else _gumbel((B, L), generator, device)
@@ -344,21 +360,82 @@ def mage_sample(model: MAGE, reps, *, num_iter: int = 20, temperature: float | N
                               'sampled': sampled.view(B, c.grid, c.grid).clone(),
                               'revealed': (unknown & (canvas != c.mask_token_id)).view(B, c.grid, c.grid),
                               'num_unknown': int((canvas[0] == c.mask_token_id).sum()), 'cfg': w if guided else 0.0})
-    finally: model.train(was_training)
+    finally: self.train(was_training)
     out = sampled.view(B, c.grid, c.grid)
     return (out, steps) if return_intermediates else out
-
-MAGE.sample = mage_sample
 
 # %% ../../nbs/25_generators.mage.ipynb #c027
 TINY_MAGE = dict(dim=128, depth=4, heads=4, decoder_dim=128, decoder_depth=2, decoder_heads=4, grid=8, codebook_size=512,
                  img_size=32, patch_size=4, temperature=4.5, tokenizer='mage-vqgan-tiny', encoder='mocov3-vit-tiny')
 
+# %% ../../nbs/25_generators.mage.ipynb #p001
+class MAGEPipeline(Pipeline):
+    "MAGE as a pipeline: images in [-1, 1] drawn from representations (`reps`), decoded by its frozen VQGAN."
+    parts = ('tokenizer', 'encoder')
+    inputs = ('reps',)
+    quantize = 'truncate'                 # RCG's evaluation: clip(x * 255, 0, 255).astype(uint8) of the [0, 1] image
+
+    def __init__(self, mage: MAGE, tokenizer: nn.Module | None = None, encoder: nn.Module | None = None,
+                 name: str | None = None):
+        super().__init__(mage, name)
+        mage.attach(vqgan=tokenizer, encoder=encoder)
+        if mage.vqgan is None:
+            raise ValueError(f"{self.name} has no tokenizer to decode its codes: give tokenizer=... (e.g. 'mage-vqgan')")
+        self.knobs = mage.knobs
+
+    @property
+    def conditional(self) -> bool: return False
+    @property
+    def num_classes(self) -> int: return 0
+    @property
+    def encoder(self) -> nn.Module | None:
+        "The frozen encoder MAGE was trained with (what makes the representations it expects), if it holds one."
+        return self.generator.pretrained_encoder
+
+    def null_condition(self): return [self.generator.fake_latent]
+
+    def example_inputs(self, n: int, generator: torch.Generator | None = None) -> dict:
+        return {'reps': standardize(torch.randn(n, self.generator.config.rep_dim, generator=generator))}
+
+    def sample(self, labels=None, *, batch: int | None = None, reps=None, **kw):
+        """`Pipeline.sample` with `reps` `(B, rep_dim)`, the representations to draw from (`batch` defaults to their
+        number); without them, MAGE's null representation."""
+        if reps is not None:
+            reps = self.generator.check_reps(reps)
+            if batch is None: batch = len(reps)
+            elif batch != len(reps): raise ValueError(f"{len(reps)} representations but batch={batch}")
+            kw['reps'] = reps
+        return super().sample(labels, batch=batch, **kw)
+
+    def generate(self, labels, n, generator=None, record=False, progress=False, *, reps=None, **knobs):
+        m = self.generator
+        if reps is None: reps = m.fake_latent.detach().expand(n, -1)
+        out = m.sample(reps, generator=generator, return_intermediates=record, progress=progress, **knobs)
+        if not record: return out, None
+        codes, trail = out
+        steps = [{'title': f"iteration {s['step'] + 1} of {len(trail)}: {s['num_unknown']} tokens still masked",
+                  'state': s['sampled'], 'tokens': s['sampled'], 'vocab': m.config.codebook_size, 'revealed': s['revealed'],
+                  'masked': s['tokens'] == m.config.mask_token_id} for s in trail]
+        return codes, steps
+
+    def decode(self, codes: torch.Tensor) -> torch.Tensor: return self.generator.decode(codes)
+
+# %% ../../nbs/25_generators.mage.ipynb #p003
+def mage_prepare(model: MAGE, parts: dict | None, images: torch.Tensor, labels=None) -> tuple:
+    "(codes `(N, L)`, representations `(N, rep_dim)`) of `images` from MAGE's frozen parts (given parts attached first)."
+    parts = parts or {}
+    model.attach(vqgan=parts.get('tokenizer'), encoder=parts.get('encoder'))
+    device = model.fake_latent.device
+    return encode_images(lambda x: tuple(t.to(images.device) for t in prepare_batch(model, x.to(device))), images)
+
+MAGE_RECIPE = Recipe(prepare=mage_prepare, parts=('tokenizer', 'encoder'))
+
 # %% ../../nbs/25_generators.mage.ipynb #c037
 for _s in MAGE_SIZES:
     register_model(f'mage-{_s}', 'generator', f'MAGE-{_s.upper()} (RCG pixel generator) with its VQGAN and MoCo v3 '
-                   f'ViT-{_s.upper()} encoder', checkpoint_key='model')(lambda _s=_s, **kw: MAGE(mage_config(_s, **kw)))
+                   f'ViT-{_s.upper()} encoder', checkpoint_key='model', pipeline=MAGEPipeline,
+                   recipe=MAGE_RECIPE)(lambda _s=_s, **kw: MAGE(mage_config(_s, **kw)))
 
 @register_model('mage-tiny', 'generator', 'a 4+2-block MAGE over the 8x8 codes of mage-vqgan-tiny, for CPU work',
-                checkpoint_key='model')
+                checkpoint_key='model', pipeline=MAGEPipeline, recipe=MAGE_RECIPE)
 def build_mage_tiny(**overrides): return MAGE(MAGEConfig(**{**TINY_MAGE, **overrides}))

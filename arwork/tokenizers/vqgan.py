@@ -9,7 +9,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import arwork.core as core
 from ..core import register_model, num_params
+from ..losses import TOKENIZER_RECIPE
 from ..layers import Upsample, group_norm
 from .vq import VQModel, VQConfig, VectorQuantizer
 
@@ -110,6 +112,9 @@ class VQGAN(VQModel):
                                                  codebook_l2_norm=False, codebook_show_usage=False,
                                                  commit_loss_beta=cfg.commit_loss_beta))
 
+    def check_images(self, images: torch.Tensor) -> torch.Tensor:
+        return core.check_images(images, multiple=self.downsample_factor)
+
     def quantize_images(self, images: torch.Tensor):
         "`images` in [-1, 1] -> (quantised latent `(B, C, h, w)`, quantizer losses, codes `(B, h, w)`)."
         self.check_images(images)
@@ -122,8 +127,9 @@ class VQGAN(VQModel):
 TINY_VQGAN = dict(codebook_size=512, ch=32, ch_mult=(1, 2, 2), num_res_blocks=1, z_channels=32)
 
 @register_model('mage-vqgan', 'tokenizer', "MAGE/MaskGIT VQGAN (RCG): 16x downsampling, 1024 codes of width 256; "
-                "loads vqgan_jax_strongaug.ckpt")
+                "loads vqgan_jax_strongaug.ckpt", recipe=TOKENIZER_RECIPE)
 def build_vqgan(**overrides): return VQGAN(VQGANConfig(**overrides))
 
-@register_model('mage-vqgan-tiny', 'tokenizer', 'a small MAGE-style VQGAN (4x downsampling, 512 codes) for CPU work')
+@register_model('mage-vqgan-tiny', 'tokenizer', 'a small MAGE-style VQGAN (4x downsampling, 512 codes) for CPU work',
+                recipe=TOKENIZER_RECIPE)
 def build_vqgan_tiny(**overrides): return VQGAN(VQGANConfig(**{**TINY_VQGAN, **overrides}))
