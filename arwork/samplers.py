@@ -91,14 +91,16 @@ TOP_P = Knob('top_p', float, 1.0, 'nucleus: draw among the most likely tokens ho
              low=0.0, high=1.0, low_open=True, off=1.0, slider=(0.05, 1.0, 0.01))
 
 # %% ../nbs/40_samplers.ipynb #c018f
-def cosine_masked(step: int, num_iter: int, L: int, n_masked: int) -> int:
-    "How many of `L` tokens stay masked after step `step` of `num_iter` (not the last), when `n_masked` are masked before it."
-    return max(1, min(n_masked - 1, math.floor(L * np.cos(math.pi / 2.0 * (step + 1) / num_iter))))
+def cosine_masked(step: int, num_iter: int, L: int, n_masked: int, ratio_first: bool = False) -> int:
+    """How many of `L` tokens stay masked after step `step` of `num_iter` (not the last), when `n_masked` are masked
+    before it; `ratio_first` forms the angle as MAGE does (see above)."""
+    angle = math.pi / 2.0 * ((step + 1) / num_iter) if ratio_first else math.pi / 2.0 * (step + 1) / num_iter
+    return max(1, min(n_masked - 1, math.floor(L * np.cos(angle))))
 
-def cosine_schedule(num_iter: int, L: int) -> list[int]:
+def cosine_schedule(num_iter: int, L: int, ratio_first: bool = False) -> list[int]:
     "How many tokens are still masked after each of `num_iter` steps (the last step leaves none)."
     masked, out = L, []
     for s in range(num_iter):
-        masked = 0 if s == num_iter - 1 else cosine_masked(s, num_iter, L, masked)
+        masked = 0 if s == num_iter - 1 else cosine_masked(s, num_iter, L, masked, ratio_first)
         out.append(masked)
     return out

@@ -346,7 +346,7 @@ def sample(self: MAGE, reps, *, generator: torch.Generator | None = None, gumbel
             unknown = cur == c.mask_token_id
             sampled = torch.where(unknown, sampled, cur)
             r = (s + 1) / num_iter
-            mask_len = cosine_masked(s, num_iter, L, int(unknown[0].sum()))
+            mask_len = cosine_masked(s, num_iter, L, int(unknown[0].sum()), ratio_first=True)
             sel = F.softmax(logits, -1).gather(-1, sampled[..., None])[..., 0].double()
             sel = torch.where(unknown, sel, torch.full_like(sel, math.inf)).float()
             g = gumbel(s, (B, L)) if gumbel is not None else _gumbel((B, L), generator, device)
