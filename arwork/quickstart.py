@@ -246,11 +246,12 @@ def quickstart_iar2(tokenizer_steps: int | None = None, steps: int | None = None
     with torch.no_grad():
         shape = lambda x: x.clamp(-1, 1).view(n_cls, s, *real.shape[2:])
         sem, det = vq.encode(real.flatten(0, 1))
-        draw = lambda c: shape(vq.decode(gen.sample(cls, cfg=c, w_attn=o['w_attn'],
-                                                    generator=torch.Generator(device).manual_seed(seed))))
+        draw = lambda start, end: shape(vq.decode(gen.sample(cls, cfg_start=start, cfg=end, cfg_detail_start=start,
+                                                             cfg_detail=end, w_attn=o['w_attn'],
+                                                             generator=torch.Generator(device).manual_seed(seed))))
         panels = {'real images': real, 'semantic codes alone': shape(vq.decode_semantic(sem)),
-                  'semantic + detail codes': shape(vq.decode((sem, det))), 'samples, no guidance': draw(1.0),
-                  f'samples, cfg {o["cfg_start"]:g} -> {o["cfg"]:g}': draw((o['cfg_start'], o['cfg']))}
+                  'semantic + detail codes': shape(vq.decode((sem, det))), 'samples, no guidance': draw(1.0, 1.0),
+                  f'samples, cfg {o["cfg_start"]:g} -> {o["cfg"]:g}': draw(o['cfg_start'], o['cfg'])}
     save_models(run_dir, tokenizer=vq, generator=gen)
     return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
                              f'arwork quickstart: tiny semantic-detail VQ + IAR2 trained {time.time() - t0:.0f} s on {device.type}')

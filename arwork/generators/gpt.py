@@ -4,22 +4,25 @@
 
 # %% ../../nbs/20_generators.gpt.ipynb #c003
 from __future__ import annotations
-import math, time, resource
-from dataclasses import dataclass, asdict, replace
+from dataclasses import dataclass, replace
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from ..core import register_model, num_params, BENCHMARKS, get_device
+from .. import core
+from ..core import register_model, num_params, BENCHMARKS
 from ..layers import (attention, KVCache, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU, DropPath,
                            LabelEmbedder, check_labels)
-from ..samplers import sample_logits, cfg_combine, cfg_batch, check_sampling_args
+from ..samplers import sample_logits, cfg_combine, cfg_batch, TEMPERATURE, TOP_K, TOP_P
 from ..losses import token_cross_entropy
+from ..pipeline import Knob, Knobs, Pipeline, Recipe, CCARecipe, Benchmark
+from ..data import CodeDataset, encode_images
 
 # %% auto #0
-__all__ = ['GPT_SIZES', 'TINY_GPT', 'GPTConfig', 'gpt_config', 'Attention', 'TransformerBlock', 'GPT', 'gpt_sample',
-           'build_gpt_tiny', 'peak_memory_mb', 'bench_gpt']
+__all__ = ['GPT_SIZES', 'GPT_KNOBS', 'GPT_RECIPE', 'TINY_GPT', 'GPTConfig', 'gpt_config', 'Attention', 'TransformerBlock', 'GPT',
+           'LlamaGenPipeline', 'gpt_prepare', 'build_gpt_tiny']
 
 # %% ../../nbs/20_generators.gpt.ipynb #c006
 @dataclass
@@ -52,10 +55,10 @@ GPT_SIZES = {  # name: (n_layer, n_head, dim)
     'b': (12, 12, 768), 'l': (24, 16, 1024), 'xl': (36, 20, 1280), 'xxl': (48, 24, 1536), '3b': (24, 32, 3200)}
 
 def gpt_config(size: str, **overrides) -> GPTConfig:
-    "The config of a released size (`'b'`, `'l'`, `'xl'`, `'xxl'`, `'3b'`), with `overrides`."
+    "The config of a released size (`'b'`, `'l'`, `'xl'`, `'xxl'`, `'3b'`); `overrides` win over its preset (`n_layer=2`)."
     if size not in GPT_SIZES: raise KeyError(f"unknown GPT size {size!r}; expected one of {list(GPT_SIZES)}")
     n_layer, n_head, dim = GPT_SIZES[size]
-    return GPTConfig(dim=dim, n_layer=n_layer, n_head=n_head, **overrides)
+    return GPTConfig(**{'dim': dim, 'n_layer': n_layer, 'n_head': n_head, **overrides})
 
 # %% ../../nbs/20_generators.gpt.ipynb #c008
 class Attention(nn.Module):
@@ -129,14 +132,7 @@ class GPT(nn.Module):
 
     def check_codes(self, codes: torch.Tensor) -> torch.Tensor:
         "Codes `(B, L)` or `(B, grid, grid)` -> `(B, L)` int64, with clear errors for wrong shapes or ids."
-        codes = torch.as_tensor(codes)
-        if codes.ndim == 3: codes = codes.flatten(1)
-        if codes.ndim != 2 or codes.shape[1] != self.config.block_size:
-            raise ValueError(f"expected codes shaped (B, {self.config.block_size}) or (B, {self.config.grid}, {self.config.grid}), "
-                             f"got {tuple(codes.shape)}")
-        if codes.numel() and (codes.min() < 0 or codes.max() >= self.config.vocab_size):
-            raise ValueError(f"code ids must be in 0..{self.config.vocab_size - 1}, got {codes.min().item()}..{codes.max().item()}")
-        return codes.long()
+        return core.check_codes(codes, self.config.vocab_size, self.config.block_size)
 
     def _head(self, h): return self.output(self.norm(h)).float()
 
@@ -156,6 +152,11 @@ class GPT(nn.Module):
         return token_cross_entropy(self(labels, codes), self.check_codes(codes))
 
 # %% ../../nbs/20_generators.gpt.ipynb #c016
+GPT_KNOBS = Knobs(
+    Knob('cfg', float, 1.0, 'classifier-free guidance: logits u + cfg (c - u)', low=1.0, unguided=1.0, slider=(1.0, 10.0, 0.05)),
+    Knob('cfg_interval', int, -1, 'guide only the decode steps up to this one', low=-1, off=-1),
+    TEMPERATURE, TOP_K, TOP_P)
+
 @torch.no_grad()
 def _setup_caches(model: GPT, batch: int, dtype, device):
     max_len = model.config.cls_token_num + model.config.block_size
@@ -171,40 +172,98 @@ def _step(model: GPT, x_BSD, pos: int):
     for layer in model.layers: x_BSD = layer(x_BSD, rope)
     return model._head(x_BSD[:, -1])
 
+@patch
 @torch.no_grad()
-def gpt_sample(model: GPT, labels, *, cfg: float = 1.0, cfg_interval: int = -1, temperature: float = 1.0,
-               top_k: int = 0, top_p: float = 1.0, generator: torch.Generator | None = None,
-               return_logits: bool = False, progress: bool = False):
-    """Sample codes `(B, L)` for `labels`. `cfg > 1` guides with the null class; `cfg_interval >= 0` guides only
-    decode steps `<= cfg_interval`. With `return_logits`, also the (guided, unfiltered) logits of every step `(B, L, V)`."""
-    check_sampling_args(temperature, top_k, top_p)
-    if cfg < 0: raise ValueError(f"cfg must be >= 0, got {cfg}")
-    was_training = model.training; model.eval()
-    device = model.tok_embeddings.weight.device
-    labels = check_labels(labels, model.config.num_classes, model.config.class_dropout_prob > 0, device)
+def sample(self: GPT, labels, *, generator: torch.Generator | None = None, return_logits: bool = False,
+           progress: bool = False, **knobs):
+    """Sample codes `(B, L)` for `labels`; `knobs` are `GPT_KNOBS` (`cfg`, `cfg_interval`, `temperature`, `top_k`,
+    `top_p`). With `return_logits`, also the (guided, unfiltered) logits of every step `(B, L, V)`."""
+    k = GPT_KNOBS.check(knobs, who='GPT.sample')
+    cfg, cfg_interval = k['cfg'], k['cfg_interval']
+    device = self.tok_embeddings.weight.device
+    labels = check_labels(labels, self.config.num_classes, self.config.class_dropout_prob > 0, device)
     guided = cfg > 1.0
-    if guided and model.config.class_dropout_prob == 0:
-        raise ValueError("this model has no null class (class_dropout_prob == 0): sample it with cfg <= 1")
-    B, L = len(labels), model.config.block_size
-    cond = cfg_batch(labels, model.null_class) if guided else labels
-    _setup_caches(model, len(cond), model.tok_embeddings.weight.dtype, device)
+    if guided and self.config.class_dropout_prob == 0:
+        raise ValueError("this model has no null class (class_dropout_prob == 0): sample it with cfg = 1")
+    was_training = self.training; self.eval()
+    B, L = len(labels), self.config.block_size
+    cond = cfg_batch(labels, self.null_class) if guided else labels
+    _setup_caches(self, len(cond), self.tok_embeddings.weight.dtype, device)
     codes = torch.empty(B, L, dtype=torch.long, device=device)
     all_logits = [] if return_logits else None
     try:
-        x = model.cls_embedding(cond)[:, None]
+        x = self.cls_embedding(cond)[:, None]
         for t in tqdm(range(L), disable=not progress, desc='sampling', leave=False):
-            logits = _step(model, x, pos=t)
+            logits = _step(self, x, pos=t)
             if guided: logits = cfg_combine(logits, cfg) if (t == 0 or cfg_interval <= -1 or t - 1 <= cfg_interval) \
                                 else logits[:B]
             if return_logits: all_logits.append(logits)
-            tok = sample_logits(logits, temperature, top_k, top_p, generator)
+            tok = sample_logits(logits, k['temperature'], k['top_k'], k['top_p'], generator)
             codes[:, t] = tok
-            x = model.tok_embeddings(tok.repeat(2) if guided else tok)[:, None]
+            x = self.tok_embeddings(tok.repeat(2) if guided else tok)[:, None]
     finally:
-        _clear_caches(model); model.train(was_training)
+        _clear_caches(self); self.train(was_training)
     return (codes, torch.stack(all_logits, 1)) if return_logits else codes
 
-GPT.sample = gpt_sample
+# %% ../../nbs/20_generators.gpt.ipynb #p004
+def _check_tokenizer(gpt: GPT, tokenizer, who: str = 'LlamaGen'):
+    "`tokenizer`, if it decodes the codes `gpt` draws (its codebook is the GPT's vocabulary); else a clear error."
+    if tokenizer is None: raise ValueError(f"{who} needs its VQ tokenizer to turn codes into pixels (tokenizer=...)")
+    size = getattr(tokenizer, 'codebook_size', None)
+    if size != gpt.config.vocab_size:
+        raise ValueError(f"{who}: the tokenizer's codebook has {size} codes but the GPT draws {gpt.config.vocab_size} "
+                         "code ids; pair it with a tokenizer of that codebook size")
+    return tokenizer
+
+class LlamaGenPipeline(Pipeline):
+    "A LlamaGen GPT and its VQ tokenizer: `sample(labels, **GPT_KNOBS)` -> images `NCHW` in [-1, 1]."
+    knobs, parts, quantize = GPT_KNOBS, ('tokenizer',), 'llamagen'
+
+    def __init__(self, generator: GPT, tokenizer: nn.Module | None = None, name: str | None = None):
+        super().__init__(generator, name)
+        self.tokenizer = _check_tokenizer(generator, tokenizer, self.name)
+        self.knobs = GPT_KNOBS.replace('cfg_interval', slider=(-1, generator.config.block_size - 1, 1))
+        if not self.null_condition(): self.knobs = self.knobs.replace('cfg', high=1.0, slider=None)
+
+    @property
+    def conditional(self) -> bool: return True
+    @property
+    def num_classes(self) -> int: return self.generator.config.num_classes
+
+    def null_condition(self) -> list[torch.Tensor]:
+        "The null class's row of the class table (none when the model was built without one)."
+        gpt = self.generator
+        return [gpt.cls_embedding.embedding_table.weight[gpt.null_class]] if gpt.config.class_dropout_prob > 0 else []
+
+    def generate(self, labels, n, generator=None, record=False, progress=False, **knobs):
+        codes = self.generator.sample(labels, generator=generator, progress=progress, **knobs)
+        return codes, (self.rows(codes) if record else None)
+
+    def rows(self, codes: torch.Tensor) -> list[dict]:
+        "The raster as steps, one per grid row: the codes drawn so far (later cells at code 0) and the row just drawn."
+        g = self.generator.config.grid
+        grid, steps = codes.view(-1, g, g), []
+        for r in range(g):
+            revealed = torch.zeros_like(grid, dtype=torch.bool); revealed[:, r] = True
+            state = grid.clone(); state[:, r + 1:] = 0
+            steps.append({'title': f'row {r + 1} of {g}', 'state': state, 'tokens': state,
+                          'vocab': self.generator.config.vocab_size, 'revealed': revealed})
+        return steps
+
+    def decode(self, codes: torch.Tensor) -> torch.Tensor: return self.tokenizer.decode(codes)
+
+# %% ../../nbs/20_generators.gpt.ipynb #r002
+@torch.no_grad()
+def gpt_prepare(model, parts: dict, images: torch.Tensor, labels: torch.Tensor):
+    "The tensors a GPT trains on: the tokenizer's codes of `images`, flattened to `(N, L)`, and the labels."
+    tokenizer = _check_tokenizer(getattr(model, 'module', model), parts.get('tokenizer'), 'the LlamaGen recipe')
+    device = next(tokenizer.parameters()).device
+    codes = encode_images(lambda x: tokenizer.encode(x.to(device)).flatten(1).to(x.device), images)
+    return codes, labels
+
+GPT_RECIPE = Recipe(prepare=gpt_prepare, parts=('tokenizer',), caches={'codes': CodeDataset},
+                    cca=CCARecipe(model_args={'class_dropout_prob': 1e-5},
+                                  inputs=lambda batch, parts: (batch[0], batch[1], None)))
 
 # %% ../../nbs/20_generators.gpt.ipynb #c026
 def _drop_gpt_keys(k: str) -> bool: return k == 'freqs_cis' or '.kv_cache.' in k
@@ -213,38 +272,18 @@ for _size in GPT_SIZES:
     for _grid, _suffix in ((24, ''), (16, '-256')):
         register_model(f'llamagen-gpt-{_size}{_suffix}', 'generator',
                        f'LlamaGen c2i GPT-{_size.upper()}, {_grid}x{_grid} codes ({_grid * 16} px)',
-                       drop_keys=_drop_gpt_keys)(
-            lambda _s=_size, _g=_grid, **kw: GPT(gpt_config(_s, grid=_g, **kw)))
+                       drop_keys=_drop_gpt_keys, pipeline=LlamaGenPipeline, parts={'tokenizer': 'llamagen-vq16'},
+                       recipe=GPT_RECIPE)(
+            lambda _s=_size, _g=_grid, **kw: GPT(gpt_config(_s, **{'grid': _g, **kw})))
 
 TINY_GPT = dict(dim=128, n_layer=4, n_head=4, grid=8, vocab_size=512, num_classes=10)
 
 @register_model('llamagen-gpt-tiny', 'generator', 'a 4-layer GPT over 8x8 codes of a 512-entry codebook, for CPU work',
-                drop_keys=_drop_gpt_keys)
+                drop_keys=_drop_gpt_keys, pipeline=LlamaGenPipeline, parts={'tokenizer': 'llamagen-vq-tiny'},
+                recipe=GPT_RECIPE)
 def build_gpt_tiny(**overrides): return GPT(GPTConfig(**{**TINY_GPT, **overrides}))
 
 # %% ../../nbs/20_generators.gpt.ipynb #c028
-def peak_memory_mb(device) -> float:
-    "Peak memory: CUDA allocator peak on a GPU, the process's max resident set on a CPU."
-    if torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-def bench_gpt(size: str = 'b', grid: int = 16, batch: int = 8, cfg: float = 4.0, top_k: int = 0, top_p: float = 1.0,
-              temperature: float = 1.0, device=None, dtype: str = 'fp32', seed: int = 0, warmup_tokens: int = 0) -> dict:
-    "Sampling throughput of a randomly initialised LlamaGen GPT (`size` from `GPT_SIZES` or `'tiny'`)."
-    from arwork.core import get_dtype
-    device = get_device(device)
-    torch.manual_seed(seed)
-    model = (build_gpt_tiny() if size == 'tiny' else GPT(gpt_config(size, grid=grid))).to(device, get_dtype(dtype)).eval()
-    nn.init.normal_(model.output.weight, std=0.02)
-    labels = torch.randint(0, model.config.num_classes, (batch,), device=device)
-    if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
-    t0 = time.perf_counter()
-    model.sample(labels, cfg=cfg, top_k=top_k, top_p=top_p, temperature=temperature)
-    if device.type == 'cuda': torch.cuda.synchronize()
-    dt = time.perf_counter() - t0
-    L = model.config.block_size
-    return dict(model=f'gpt-{size}', grid=model.config.grid, batch=batch, cfg=cfg, device=str(device), dtype=dtype,
-                seconds=round(dt, 3), tokens_per_s=round(batch * L / dt, 1), images_per_s=round(batch / dt, 4),
-                peak_mem_mb=round(peak_memory_mb(device), 1))
-
-BENCHMARKS.register('gpt', bench_gpt)
+BENCHMARKS.register('llamagen', Benchmark(
+    models={'b': 'llamagen-gpt-b-256', 'tiny': 'llamagen-gpt-tiny'}, size='b', batch=8, knobs={'cfg': 4.0}, decode=False,
+    note="LlamaGen's sample_c2i.py guidance (cfg 4.0) on GPT-B at 256 px; tokens only, the VQ decode is not timed"))

@@ -4,22 +4,26 @@
 
 # %% ../../nbs/23_generators.iar2.ipynb #c003
 from __future__ import annotations
-import math, time
+import math
 from dataclasses import dataclass, replace
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from ..core import register_model, num_params, BENCHMARKS, get_device, get_dtype
+from .. import core
+from ..core import register_model, num_params, BENCHMARKS
 from ..layers import KVCache, RMSNorm, rope_2d_table, apply_rope, LabelEmbedder, check_labels
-from ..samplers import sample_logits, cfg_combine, cfg_batch, check_sampling_args
+from ..samplers import sample_logits, cfg_combine, cfg_batch, TEMPERATURE, TOP_K, TOP_P
 from ..losses import token_cross_entropy
-from .gpt import GPTConfig, TransformerBlock, peak_memory_mb
+from ..pipeline import Knob, Knobs, Pipeline, Recipe, Benchmark
+from ..data import encode_images
+from .gpt import GPTConfig, TransformerBlock
 
 # %% auto #0
-__all__ = ['IAR2_SIZES', 'OFFICIAL_NAMES', 'TINY_IAR2', 'IAR2Config', 'iar2_config', 'official_name', 'window_indices', 'IAR2',
-           'cfg_ramp', 'iar2_sample', 'build_iar2_tiny', 'bench_iar2']
+__all__ = ['IAR2_SIZES', 'OFFICIAL_NAMES', 'IAR2_KNOBS', 'IAR2_RECIPE', 'TINY_IAR2', 'IAR2Config', 'iar2_config', 'official_name',
+           'window_indices', 'IAR2', 'cfg_ramp', 'IAR2Pipeline', 'iar2_prepare', 'build_iar2_tiny']
 
 # %% ../../nbs/23_generators.iar2.ipynb #c006
 @dataclass
@@ -38,14 +42,14 @@ OFFICIAL_NAMES = {'GPT-B': 'iar2-b', 'GPT-L': 'iar2-l', 'ht-GPT-L': 'iar2-l', 'G
                   'IAR2-XL': 'iar2-xl', 'IAR2-XXL': 'iar2-xxl'}
 
 def iar2_config(size: str, image_size: int | None = None, **overrides) -> IAR2Config:
-    "The config of a released size (`'b'`, `'l'`, `'xl'`, `'xxl'`); `image_size` (a multiple of 16) sets the grid."
+    "The config of a released size (`'b'`, `'l'`, `'xl'`, `'xxl'`), `overrides` winning; `image_size` (a multiple of 16) sets the grid."
     if size not in IAR2_SIZES: raise KeyError(f"unknown IAR2 size {size!r}; expected one of {list(IAR2_SIZES)}")
     if image_size is not None:
         if image_size <= 0 or image_size % 16:
             raise ValueError(f"image_size must be a positive multiple of 16 (the VQ downsamples 16x), got {image_size}")
         overrides['grid'] = image_size // 16
     n_layer, n_head, dim = IAR2_SIZES[size]
-    return IAR2Config(dim=dim, n_layer=n_layer, n_head=n_head, **overrides)
+    return IAR2Config(**{'dim': dim, 'n_layer': n_layer, 'n_head': n_head, **overrides})
 
 def official_name(name: str) -> str:
     "The zoo name of an official model name (`'GPT-B'`, `'ht-GPT-L'`, `'IAR2-XL'`, ...)."
@@ -67,15 +71,6 @@ def window_indices(grid: int) -> torch.Tensor:
 # %% ../../nbs/23_generators.iar2.ipynb #c011
 def _mlp(din: int, hidden: int, dout: int, last_bias: bool = False) -> nn.Sequential:
     return nn.Sequential(nn.Linear(din, hidden), nn.GELU(), nn.Linear(hidden, dout, bias=last_bias))
-
-def _check_grid(codes, vocab: int, n: int, what: str) -> torch.Tensor:
-    codes = torch.as_tensor(codes)
-    if codes.ndim == 3: codes = codes.flatten(1)
-    if codes.ndim != 2 or codes.shape[1] != n:
-        raise ValueError(f"expected {what} codes shaped (B, {n}) or (B, {math.isqrt(n)}, {math.isqrt(n)}), got {tuple(codes.shape)}")
-    if codes.numel() and (codes.min() < 0 or codes.max() >= vocab):
-        raise ValueError(f"{what} code ids must be in 0..{vocab - 1}, got {codes.min().item()}..{codes.max().item()}")
-    return codes.long()
 
 class IAR2(nn.Module):
     "IAR2 c2i GPT over raster-ordered (semantic, detail) code pairs."
@@ -131,8 +126,8 @@ class IAR2(nn.Module):
         if not isinstance(codes, (tuple, list)) or len(codes) != 2:
             raise ValueError(f"expected codes as a pair (semantic, detail), got {type(codes).__name__}")
         N = self.config.block_size
-        s = _check_grid(codes[0], self.config.semantic_vocab_size, N, 'semantic')
-        d = _check_grid(codes[1], self.config.vocab_size, N, 'detail')
+        s = core.check_codes(codes[0], self.config.semantic_vocab_size, N, 'semantic')
+        d = core.check_codes(codes[1], self.config.vocab_size, N, 'detail')
         if s.shape[0] != d.shape[0]: raise ValueError(f"{s.shape[0]} semantic rows but {d.shape[0]} detail rows")
         return s, d
 
@@ -172,11 +167,17 @@ class IAR2(nn.Module):
         return self.config.semantic_loss_weight * token_cross_entropy(l1, s) + token_cross_entropy(l2, d)
 
 # %% ../../nbs/23_generators.iar2.ipynb #c019
-def _pair(x, what: str) -> tuple:
-    if isinstance(x, (tuple, list)):
-        if len(x) != 2: raise ValueError(f"{what} must be one number or a (semantic, detail) / (start, end) pair, got {x!r}")
-        return tuple(x)
-    return (x, x)
+IAR2_KNOBS = Knobs(
+    Knob('cfg_start', float, 1.75, "semantic token's guidance scale at the start of the ramp (official cfg-scale1_1)",
+         low=0.0, unguided=1.0, slider=(0.0, 10.0, 0.05)),
+    Knob('cfg', float, 3.0, "semantic token's guidance scale at the end of the ramp: logits u + s (c - u) (cfg-scale1_2)",
+         low=0.0, unguided=1.0, slider=(0.0, 10.0, 0.05)),
+    Knob('cfg_detail_start', float, 1.75, "detail token's guidance scale at the start of the ramp (cfg-scale2_1)",
+         low=0.0, unguided=1.0, slider=(0.0, 10.0, 0.05)),
+    Knob('cfg_detail', float, 3.0, "detail token's guidance scale at the end of the ramp (cfg-scale2_2)",
+         low=0.0, unguided=1.0, slider=(0.0, 10.0, 0.05)),
+    Knob('w_attn', float, 0.05, "weight of the class token's attention in the ramp's progress", low=0.0, slider=(0.0, 1.0, 0.01)),
+    TEMPERATURE, TOP_K, TOP_P)
 
 def cfg_ramp(start: float, end: float, n, num_steps: int, attn, w_attn: float):
     "IAR2's per-sample guidance scale at step `n`: `start (1 - g) + end g`, `g = n / (num_steps - 1) + w_attn * attn`."
@@ -193,101 +194,138 @@ def _class_attention(layer: TransformerBlock, x_BSD: torch.Tensor, rope_S: torch
     w = torch.softmax((q.float() @ k.float().transpose(-1, -2)) / math.sqrt(D // n_heads), -1)
     return w[:, :, 0, 0].mean(1)
 
+@patch
 @torch.no_grad()
-def iar2_sample(model: IAR2, labels, *, cfg=(1.75, 3.0), cfg_detail=None, w_attn: float = 0.05, temperature=1.0,
-                top_k=0, top_p=1.0, generator: torch.Generator | None = None, return_trace: bool = False,
-                progress: bool = False):
-    """Sample `(s, d)`, each `(B, L)`, for `labels`. `cfg` / `cfg_detail`: (start, end) guidance scales of the semantic
-    and detail tokens (`cfg_detail` defaults to `cfg`); `w_attn`: weight of class attention in the ramp; temperature,
-    top-k, top-p: one value or a (semantic, detail) pair. `return_trace` adds a dict of the raw (pre-guidance)
+def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, return_trace: bool = False,
+           progress: bool = False, **knobs):
+    """Sample `(s, d)`, each `(B, L)`, for `labels`; `knobs` are `IAR2_KNOBS`: the semantic token's guidance ramps from
+    `cfg_start` to `cfg`, the detail token's from `cfg_detail_start` to `cfg_detail`, `w_attn` weighs class attention in
+    the ramp, and temperature, top-k, top-p apply to both tokens. `return_trace` adds a dict of the raw (pre-guidance)
     logits of every row (`logits1`, `logits2`: `(rows, L, V)`), the class attention `attn` and the scales `scale1`,
     `scale2` (`(B, L)`)."""
-    S1 = _pair(cfg, 'cfg'); S2 = _pair(cfg if cfg_detail is None else cfg_detail, 'cfg_detail')
-    T, K, P = _pair(temperature, 'temperature'), _pair(top_k, 'top_k'), _pair(top_p, 'top_p')
-    for i in range(2): check_sampling_args(T[i], K[i], P[i])
-    if min(S1 + S2) < 0: raise ValueError(f"cfg scales must be >= 0, got cfg={S1}, cfg_detail={S2}")
-    cfgm = model.config
-    device = model.tok_embeddings1.weight.device
-    labels = check_labels(labels, cfgm.num_classes, cfgm.class_dropout_prob > 0, device)
+    k = IAR2_KNOBS.check(knobs, who='IAR2.sample')
+    S1, S2 = (k['cfg_start'], k['cfg']), (k['cfg_detail_start'], k['cfg_detail'])
+    w_attn, T, K, P = k['w_attn'], k['temperature'], k['top_k'], k['top_p']
+    config = self.config
+    device = self.tok_embeddings1.weight.device
+    labels = check_labels(labels, config.num_classes, config.class_dropout_prob > 0, device)
     guided = any(x != 1.0 for x in S1 + S2)
-    if guided and cfgm.class_dropout_prob == 0:
-        raise ValueError("this model has no null class (class_dropout_prob == 0): sample it with all cfg scales 1")
-    was_training = model.training; model.eval()
-    B, N, D, H, hd = len(labels), cfgm.block_size, cfgm.dim, cfgm.n_head, cfgm.head_dim
-    cond = cfg_batch(labels, model.null_class) if guided else labels
-    R, dtype = len(cond), model.tok_embeddings1.weight.dtype
-    for layer in model.layers: layer.attention.kv_cache = KVCache(R, H, 1 + N, hd, dtype, device)
-    for blk in model.factorized_blocks: blk.attention.kv_cache = KVCache(R, H, 3, hd, dtype, device)
+    if guided and config.class_dropout_prob == 0:
+        raise ValueError("this model has no null class (class_dropout_prob == 0): sample it with all four cfg scales at 1")
+    was_training = self.training; self.eval()
+    B, N, D, H, hd = len(labels), config.block_size, config.dim, config.n_head, config.head_dim
+    cond = cfg_batch(labels, self.null_class) if guided else labels
+    R, dtype = len(cond), self.tok_embeddings1.weight.dtype
+    for layer in self.layers: layer.attention.kv_cache = KVCache(R, H, 1 + N, hd, dtype, device)
+    for blk in self.factorized_blocks: blk.attention.kv_cache = KVCache(R, H, 3, hd, dtype, device)
     history = torch.zeros(R, N + 1, D, dtype=dtype, device=device)              # trunk states; last row stays zero
     s_out = torch.empty(B, N, dtype=torch.long, device=device); d_out = torch.empty_like(s_out)
-    trace = {k: [] for k in ('logits1', 'logits2', 'attn', 'scale1', 'scale2')} if return_trace else None
+    trace = {name: [] for name in ('logits1', 'logits2', 'attn', 'scale1', 'scale2')} if return_trace else None
     try:
-        x = model.cls_embedding(cond)[:, None]
+        x = self.cls_embedding(cond)[:, None]
         for n in tqdm(range(N), disable=not progress, desc='sampling', leave=False):
-            rope = model.freqs_cis[n:n + 1]
-            for layer in model.layers[:-1]: x = layer(x, rope)
-            last = model.layers[-1]
+            rope = self.freqs_cis[n:n + 1]
+            for layer in self.layers[:-1]: x = layer(x, rope)
+            last = self.layers[-1]
             h = last(x, rope)
             a = _class_attention(last, x, rope, H)[:B] if guided else torch.zeros(B, device=device)
             history[:, n] = h[:, 0]
-            c = model.local_context(history[:, model.window_idx[n]])[:, None]     # (R, 1, D)
-            for blk in model.factorized_blocks: blk.attention.kv_cache.reset()
+            c = self.local_context(history[:, self.window_idx[n]])[:, None]      # (R, 1, D)
+            for blk in self.factorized_blocks: blk.attention.kv_cache.reset()
             u = torch.cat([c, h], 1)
-            for blk in model.factorized_blocks: u = blk(u, model.head_freqs_cis[:2])
-            logits1 = model.output1(model.norm(u[:, -1])).float()
+            for blk in self.factorized_blocks: u = blk(u, self.head_freqs_cis[:2])
+            logits1 = self.output1(self.norm(u[:, -1])).float()
             s1 = cfg_ramp(S1[0], S1[1], n, N, a, w_attn)[:, None]
             g1 = cfg_combine(logits1, s1) if guided else logits1
-            s_n = sample_logits(g1, T[0], K[0], P[0], generator)
-            u = model.tok_embeddings1(s_n.repeat(2) if guided else s_n)[:, None]
-            for blk in model.factorized_blocks: u = blk(u, model.head_freqs_cis[2:3])
-            logits2 = model.output2(model.norm(u[:, -1])).float()
+            s_n = sample_logits(g1, T, K, P, generator)
+            u = self.tok_embeddings1(s_n.repeat(2) if guided else s_n)[:, None]
+            for blk in self.factorized_blocks: u = blk(u, self.head_freqs_cis[2:3])
+            logits2 = self.output2(self.norm(u[:, -1])).float()
             s2 = cfg_ramp(S2[0], S2[1], n, N, a, w_attn)[:, None]
             g2 = cfg_combine(logits2, s2) if guided else logits2
-            d_n = sample_logits(g2, T[1], K[1], P[1], generator)
+            d_n = sample_logits(g2, T, K, P, generator)
             s_out[:, n], d_out[:, n] = s_n, d_n
             if return_trace:
-                for k, v in zip(trace, (logits1, logits2, a, s1[:, 0], s2[:, 0])): trace[k].append(v)
-            x = model.aggregate(s_n, d_n).repeat(2, 1)[:, None] if guided else model.aggregate(s_n, d_n)[:, None]
+                for name, v in zip(trace, (logits1, logits2, a, s1[:, 0], s2[:, 0])): trace[name].append(v)
+            x = self.aggregate(s_n, d_n).repeat(2, 1)[:, None] if guided else self.aggregate(s_n, d_n)[:, None]
     finally:
-        for layer in model.layers: layer.attention.kv_cache = None
-        for blk in model.factorized_blocks: blk.attention.kv_cache = None
-        model.train(was_training)
-    if return_trace: return s_out, d_out, {k: torch.stack(v, 1) for k, v in trace.items()}
+        for layer in self.layers: layer.attention.kv_cache = None
+        for blk in self.factorized_blocks: blk.attention.kv_cache = None
+        self.train(was_training)
+    if return_trace: return s_out, d_out, {name: torch.stack(v, 1) for name, v in trace.items()}
     return s_out, d_out
 
-IAR2.sample = iar2_sample
+# %% ../../nbs/23_generators.iar2.ipynb #p002
+def _check_tokenizer(model: IAR2, tokenizer, who: str = 'IAR2'):
+    "`tokenizer`, if it decodes the code pairs `model` draws (same semantic and detail codebook sizes); else a clear error."
+    if tokenizer is None: raise ValueError(f"{who} needs its semantic-detail tokenizer to turn codes into pixels (tokenizer=...)")
+    if not hasattr(tokenizer, 'decode_semantic'):
+        raise ValueError(f"{who} needs a semantic-detail tokenizer (such as iar2-vq), got a {type(tokenizer).__name__}")
+    have = (tokenizer.semantic_size, tokenizer.codebook_size)
+    want = (model.config.semantic_vocab_size, model.config.vocab_size)
+    if have != want:
+        raise ValueError(f"{who}: the tokenizer has {have[0]} semantic and {have[1]} detail codes but the model draws "
+                         f"{want[0]} and {want[1]}; pair it with a tokenizer of those codebook sizes")
+    return tokenizer
+
+class IAR2Pipeline(Pipeline):
+    "An IAR2 and its semantic-detail tokenizer: `sample(labels, **IAR2_KNOBS)` -> images `NCHW` in [-1, 1]."
+    knobs, parts, quantize = IAR2_KNOBS, ('tokenizer',), 'llamagen'
+
+    def __init__(self, generator: IAR2, tokenizer: nn.Module | None = None, name: str | None = None):
+        super().__init__(generator, name)
+        self.tokenizer = _check_tokenizer(generator, tokenizer, self.name)
+        if not self.null_condition():                  # nothing to guide with: every scale stays at 1
+            for knob in IAR2_KNOBS.unguided(): self.knobs = self.knobs.replace(knob, default=1.0, low=1.0, high=1.0, slider=None)
+
+    @property
+    def conditional(self) -> bool: return True
+    @property
+    def num_classes(self) -> int: return self.generator.config.num_classes
+
+    def null_condition(self) -> list[torch.Tensor]:
+        "The null class's embedding row (none when the model was built without one)."
+        model = self.generator
+        return [model.cls_embedding.embedding_table.weight[model.null_class]] if model.config.class_dropout_prob > 0 else []
+
+    def generate(self, labels, n, generator=None, record=False, progress=False, **knobs):
+        s, d = self.generator.sample(labels, generator=generator, progress=progress, **knobs)
+        if not record: return (s, d), None
+        config = self.generator.config
+        semantic, detail = s.view(-1, config.grid, config.grid), d.view(-1, config.grid, config.grid)
+        return (s, d), [{'title': 'semantic tokens alone', 'images': self.tokenizer.decode_semantic(semantic),
+                         'tokens': semantic, 'vocab': config.semantic_vocab_size},
+                        {'title': 'semantic + detail tokens', 'state': (s, d), 'tokens': detail, 'vocab': config.vocab_size}]
+
+    def decode(self, codes) -> torch.Tensor: return self.tokenizer.decode(codes)
+
+# %% ../../nbs/23_generators.iar2.ipynb #r002
+@torch.no_grad()
+def iar2_prepare(model, parts: dict, images: torch.Tensor, labels: torch.Tensor):
+    "The tensors an IAR2 trains on: the tokenizer's semantic and detail grids of `images`, stacked `(N, 2, L)`, and the labels."
+    tokenizer = _check_tokenizer(getattr(model, 'module', model), parts.get('tokenizer'), 'the IAR2 recipe')
+    device = next(tokenizer.parameters()).device
+    codes = encode_images(lambda x: torch.stack(tokenizer.encode(x.to(device)), 1).flatten(2).to(x.device), images)
+    return codes, labels
+
+IAR2_RECIPE = Recipe(prepare=iar2_prepare, parts=('tokenizer',))
 
 # %% ../../nbs/23_generators.iar2.ipynb #c031
 def _drop_iar2_keys(k: str) -> bool: return k == 'freqs_cis' or '.kv_cache.' in k
 
 for _size in IAR2_SIZES:
     register_model(f'iar2-{_size}', 'generator', f'IAR2-{_size.upper()} c2i, 24x24 (semantic, detail) code pairs (384 px)',
-                   drop_keys=_drop_iar2_keys)(lambda _s=_size, **kw: IAR2(iar2_config(_s, **kw)))
+                   drop_keys=_drop_iar2_keys, pipeline=IAR2Pipeline, parts={'tokenizer': 'iar2-vq'}, recipe=IAR2_RECIPE)(
+        lambda _s=_size, **kw: IAR2(iar2_config(_s, **kw)))
 
 TINY_IAR2 = dict(dim=128, n_layer=4, n_head=4, factorized_n_layer=2, grid=8, vocab_size=512, semantic_vocab_size=64,
                  num_classes=10)
 
 @register_model('iar2-tiny', 'generator', 'a 4-layer IAR2 (2 head blocks) over 8x8 pairs of 64 + 512 codes, for CPU work',
-                drop_keys=_drop_iar2_keys)
+                drop_keys=_drop_iar2_keys, pipeline=IAR2Pipeline, parts={'tokenizer': 'iar2-vq-tiny'}, recipe=IAR2_RECIPE)
 def build_iar2_tiny(**overrides): return IAR2(IAR2Config(**{**TINY_IAR2, **overrides}))
 
 # %% ../../nbs/23_generators.iar2.ipynb #c035
-def bench_iar2(size: str = 'b', batch: int = 8, cfg: float | None = None, top_k: int = 0, top_p: float = 1.0,
-               temperature: float = 1.0, device=None, dtype: str = 'fp32', seed: int = 0, grid: int = 24) -> dict:
-    "Sampling throughput of a randomly initialised IAR2 (`size` from `IAR2_SIZES` or `'tiny'`) with the default cfg ramps."
-    device = get_device(device)
-    torch.manual_seed(seed)
-    model = (build_iar2_tiny() if size == 'tiny' else IAR2(iar2_config(size, grid=grid))).to(device, get_dtype(dtype)).eval()
-    for o in (model.output1, model.output2): nn.init.normal_(o[2].weight, std=0.02)
-    labels = torch.randint(0, model.config.num_classes, (batch,), device=device)
-    kw = {} if cfg is None else dict(cfg=(cfg, cfg))
-    if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats(device)
-    t0 = time.perf_counter()
-    model.sample(labels, top_k=top_k, top_p=top_p, temperature=temperature, **kw)
-    if device.type == 'cuda': torch.cuda.synchronize()
-    dt = time.perf_counter() - t0
-    return dict(model=f'iar2-{size}', grid=model.config.grid, batch=batch, cfg=cfg or 'ramps 1.75->3.0, w_attn 0.05',
-                device=str(device), dtype=dtype, seconds=round(dt, 3), tokens_per_s=round(2 * batch * model.config.block_size / dt, 1),
-                images_per_s=round(batch / dt, 4), peak_mem_mb=round(peak_memory_mb(device), 1))
-
-BENCHMARKS.register('iar2', bench_iar2)
+BENCHMARKS.register('iar2', Benchmark(
+    models={'b': 'iar2-b', 'tiny': 'iar2-tiny'}, size='b', batch=8, knobs={}, decode=False,
+    note="IAR2-B at 384 px with the README's guidance (1.75 -> 3.0 for both tokens, w_attn 0.05); tokens only"))

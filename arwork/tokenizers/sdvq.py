@@ -10,12 +10,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, num_params, unwrap_state_dict, CheckpointError, load_state_dict_strict
-from .vq import as_code_grid, VQConfig, VQModel, TINY_VQ, entropy_loss
+from ..core import register_model, num_params, unwrap_state_dict, CheckpointError, load_state_dict_strict, as_code_grid
+from ..pipeline import Recipe
+from .vq import VQConfig, VQModel, TINY_VQ, entropy_loss
 
 # %% auto #0
-__all__ = ['TINY_SDVQ', 'SDVQConfig', 'SemanticDetailQuantizer', 'SDVQModel', 'sdvq_loss', 'from_stage1', 'build_sdvq',
-           'build_sdvq_tiny']
+__all__ = ['TINY_SDVQ', 'SDVQ_RECIPE', 'SDVQConfig', 'SemanticDetailQuantizer', 'SDVQModel', 'sdvq_loss', 'from_stage1',
+           'build_sdvq', 'build_sdvq_tiny']
 
 # %% ../../nbs/13_tokenizers.sdvq.ipynb #c006
 @dataclass
@@ -176,10 +177,17 @@ def from_stage1(model: SDVQModel, stage1_sd: dict) -> SDVQModel:
 TINY_SDVQ = {**TINY_VQ, 'codebook_size': 512, 'semantic_size': 64}
 
 # %% ../../nbs/13_tokenizers.sdvq.ipynb #c023
+def _stage_loss(model, batch, parts, stage: str):
+    "The loss of one batch of images in training stage `stage` (set on the model first; works on a Fabric-wrapped model)."
+    getattr(model, 'module', model).set_train_stage(stage)
+    return sdvq_loss(model, batch[0])
+
+SDVQ_RECIPE = Recipe(loss=_stage_loss, options={'stage': 'first'})
+
 @register_model('iar2-vq', 'tokenizer', "IAR2 semantic-detail VQ-16: 256 semantic + 4096 detail 8-d codes (0485000.pt)",
-                checkpoint_key='model')
+                checkpoint_key='model', recipe=SDVQ_RECIPE)
 def build_sdvq(**overrides): return SDVQModel(SDVQConfig(**overrides))
 
 @register_model('iar2-vq-tiny', 'tokenizer', 'a small semantic-detail VQ (4x downsampling, 64 + 512 codes) for CPU work',
-                checkpoint_key='model')
+                checkpoint_key='model', recipe=SDVQ_RECIPE)
 def build_sdvq_tiny(**overrides): return SDVQModel(SDVQConfig(**{**TINY_SDVQ, **overrides}))

@@ -4,18 +4,18 @@
 
 # %% ../../nbs/10_tokenizers.vq.ipynb #c003
 from __future__ import annotations
-import math
 from dataclasses import dataclass, field, replace
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, num_params
+from ..core import register_model, num_params, check_images, as_code_grid
+from ..losses import TOKENIZER_RECIPE
 from ..layers import ResnetBlock, AttnBlock, Downsample, Upsample, group_norm
 
 # %% auto #0
-__all__ = ['TINY_VQ', 'VQConfig', 'Encoder', 'Decoder', 'entropy_loss', 'VectorQuantizer', 'as_code_grid', 'VQModel',
-           'build_vq16', 'build_vq_tiny']
+__all__ = ['TINY_VQ', 'VQConfig', 'Encoder', 'Decoder', 'entropy_loss', 'VectorQuantizer', 'VQModel', 'build_vq16',
+           'build_vq_tiny']
 
 # %% ../../nbs/10_tokenizers.vq.ipynb #c005
 @dataclass
@@ -141,18 +141,6 @@ class VectorQuantizer(nn.Module):
         return self.codebook()[codes].permute(0, 3, 1, 2)
 
 # %% ../../nbs/10_tokenizers.vq.ipynb #c013
-def as_code_grid(codes, size: int, what: str = '') -> torch.Tensor:
-    "Codes `(B, h, w)`, or `(B, L)` with L a square, checked against a codebook of `size` entries -> long `(B, h, w)`."
-    codes, kind = torch.as_tensor(codes), f'{what} ' if what else ''
-    if codes.ndim == 2:
-        g = math.isqrt(codes.shape[1])
-        if g * g != codes.shape[1]: raise ValueError(f"{codes.shape[1]} {kind}codes per image do not form a square grid")
-        codes = codes.view(len(codes), g, g)
-    if codes.ndim != 3: raise ValueError(f"expected {kind}codes shaped (B, h, w) or (B, L), got {tuple(codes.shape)}")
-    if codes.numel() and (codes.min() < 0 or codes.max() >= size):
-        raise ValueError(f"{kind}code ids must be in 0..{size - 1}, got {codes.min().item()}..{codes.max().item()}")
-    return codes.long()
-
 class VQModel(nn.Module):
     "LlamaGen VQ tokenizer: `encode(images) -> codes (B, h, w)`, `decode(codes) -> images` (float, [-1, 1])."
     def __init__(self, cfg: VQConfig = VQConfig()):
@@ -169,12 +157,9 @@ class VQModel(nn.Module):
     @property
     def codebook_size(self) -> int: return self.config.codebook_size
 
-    def check_images(self, images: torch.Tensor):
-        if images.ndim != 4 or images.shape[1] != 3:
-            raise ValueError(f"expected RGB images shaped (B, 3, H, W), got {tuple(images.shape)}")
-        f = self.downsample_factor
-        if images.shape[2] % f or images.shape[3] % f:
-            raise ValueError(f"image size {tuple(images.shape[2:])} is not a multiple of the downsample factor {f}")
+    def check_images(self, images: torch.Tensor) -> torch.Tensor:
+        "Float RGB images in [-1, 1] whose sides are multiples of the downsample factor, or a clear error."
+        return check_images(images, multiple=self.downsample_factor)
 
     def quantize_images(self, images: torch.Tensor):
         "`images` -> (quantised latent `(B, C, h, w)`, quantizer losses, codes `(B, h, w)`)."
@@ -205,8 +190,9 @@ class VQModel(nn.Module):
 TINY_VQ = dict(codebook_size=512, codebook_embed_dim=8, ch=16, ch_mult=(1, 2, 4), z_channels=32, num_res_blocks=1)
 
 @register_model('llamagen-vq16', 'tokenizer', "LlamaGen VQ-16: 16x downsampling, 16384 l2-normalised 8-d codes",
-                checkpoint_key='model')
+                checkpoint_key='model', recipe=TOKENIZER_RECIPE)
 def build_vq16(**overrides): return VQModel(VQConfig(**overrides))
 
-@register_model('llamagen-vq-tiny', 'tokenizer', 'a small VQ (4x downsampling, 512 codes) for CPU work')
+@register_model('llamagen-vq-tiny', 'tokenizer', 'a small VQ (4x downsampling, 512 codes) for CPU work',
+                recipe=TOKENIZER_RECIPE)
 def build_vq_tiny(**overrides): return VQModel(VQConfig(**{**TINY_VQ, **overrides}))
