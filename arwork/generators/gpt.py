@@ -217,7 +217,7 @@ def _check_tokenizer(gpt: GPT, tokenizer, who: str = 'LlamaGen'):
 
 class LlamaGenPipeline(Pipeline):
     "A LlamaGen GPT and its VQ tokenizer: `sample(labels, **GPT_KNOBS)` -> images `NCHW` in [-1, 1]."
-    knobs, parts, quantize = GPT_KNOBS, ('tokenizer',), 'llamagen'
+    knobs, parts, quantize = GPT_KNOBS, ('tokenizer',), 'half-up'
 
     def __init__(self, generator: GPT, tokenizer: nn.Module | None = None, name: str | None = None):
         super().__init__(generator, name)

@@ -270,7 +270,7 @@ def _check_tokenizer(model: IAR2, tokenizer, who: str = 'IAR2'):
 
 class IAR2Pipeline(Pipeline):
     "An IAR2 and its semantic-detail tokenizer: `sample(labels, **IAR2_KNOBS)` -> images `NCHW` in [-1, 1]."
-    knobs, parts, quantize = IAR2_KNOBS, ('tokenizer',), 'llamagen'
+    knobs, parts, quantize = IAR2_KNOBS, ('tokenizer',), 'half-up'
 
     def __init__(self, generator: IAR2, tokenizer: nn.Module | None = None, name: str | None = None):
         super().__init__(generator, name)
