@@ -10,4 +10,5 @@ import sys
 from .cli import main
 
 # %% ../nbs/91_main.ipynb #c004
+#| eval: false
 if __name__ == '__main__': sys.exit(main())

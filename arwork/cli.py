@@ -14,10 +14,15 @@ __all__ = ['COMMANDS', 'UsageError', 'Parser', 'build_parser', 'main']
 class UsageError(Exception):
     "A mistake in what the user asked for (a flag, a name, a file): printed as one line, exit status 2."
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    "Help lines end with their default, unless they say it themselves or there is none to say."
+    def _get_help_string(self, action):
+        if 'default' in (action.help or '') or action.default in (None, False, argparse.SUPPRESS): return action.help
+        return super()._get_help_string(action)
+
 class Parser(argparse.ArgumentParser):
     "An ArgumentParser whose errors become `UsageError`s, and whose help shows every default."
-    def __init__(self, *a, **kw):
-        super().__init__(*a, formatter_class=argparse.ArgumentDefaultsHelpFormatter, **kw)
+    def __init__(self, *a, **kw): super().__init__(*a, formatter_class=_Help, **kw)
     def error(self, message): raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 def _message(e: BaseException) -> str:

@@ -20,7 +20,7 @@ __all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS'
            'check_images', 'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path',
            'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'pickled_globals', 'unwrap_state_dict',
            'check_state_dict', 'check_finite', 'load_state_dict_strict', 'num_params', 'peak_memory_mb',
-           'randomize_zero_params_', 'Registry', 'ModelEntry', 'register_model']
+           'randomize_zero_params_', 'perturb_params_', 'Registry', 'ModelEntry', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -350,6 +350,14 @@ def randomize_zero_params_(model: nn.Module, std: float = 0.02, seed: int = 0) -
     for p in model.parameters():
         if p.is_floating_point() and not p.is_meta and p.numel() and not p.any():
             p.copy_(torch.randn(p.shape, generator=g) * std)
+    return model
+
+@torch.no_grad()
+def perturb_params_(model: nn.Module, std: float = 0.02, seed: int = 0) -> nn.Module:
+    "Add N(0, std^2) noise (seeded) to every floating-point parameter of `model`, in place: random weights where every part matters."
+    g = torch.Generator().manual_seed(seed)
+    for p in model.parameters():
+        if p.is_floating_point() and not p.is_meta: p.add_((torch.randn(p.shape, generator=g) * std).to(p))
     return model
 
 # %% ../nbs/00_core.ipynb #c030
