@@ -58,6 +58,7 @@ def _add_knob_flags(p: argparse.ArgumentParser, knobs, roles=()):
         p.add_argument(f'--{flag}', dest=role, help=f"zoo name of the {role.replace('_', ' ')} (default: the family's)")
         p.add_argument(f'--{flag}-ckpt', dest=f'{role}_ckpt', help=f"checkpoint of the {role.replace('_', ' ')} (default: random weights)")
 
+# %% ../nbs/90_cli.ipynb #c008c
 def _add_sample(sub, model: str | None):
     s = sub.add_parser('sample', help='draw a sample batch (an npz, and optionally PNGs) from a zoo generator',
                        description='Draw a sample batch from a zoo generator and write it as the npz the evaluator reads.',
@@ -96,6 +97,7 @@ def _add_bench(sub, family: str | None):
         spec = BENCHMARKS[family]
         if not callable(spec): _add_knob_flags(b, _pipeline_knobs(spec.models[spec.size])[0])
 
+# %% ../nbs/90_cli.ipynb #c008e
 def build_parser(model: str | None = None, family: str | None = None) -> argparse.ArgumentParser:
     "The command line; `model` / `family` add the knob and part flags of `arwork sample MODEL` / `arwork bench FAMILY`."
     p = Parser(prog='arwork', description='arwork: a workbench for autoregressive image generation.')
@@ -214,6 +216,7 @@ def _sample(ns, argv) -> int:
         print(f"wrote {out}: {ev.npz_len(out)} samples of {ns.model}" + (f", PNGs in {ns.png_dir}" if ns.png_dir else ''))
     return 0
 
+# %% ../nbs/90_cli.ipynb #c012c
 def _extractor(ns):
     "The feature extractor a command asked for: the FID Inception from its weights file, or the shapes extractor."
     from arwork import zoo, eval as ev
@@ -238,6 +241,7 @@ def _reference(ns, argv) -> int:
     print(f'wrote {ev.make_reference(images, _extractor(ns), ns.out, batch_size=ns.batch, device=ns.device)}')
     return 0
 
+# %% ../nbs/90_cli.ipynb #c012e
 def _read_config(path: str) -> dict:
     p = Path(path)
     if not p.is_file(): raise UsageError(f"config file not found: {path}")

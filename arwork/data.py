@@ -18,9 +18,9 @@ from .core import from_uint8, pil_to_tensor, to_rgb, atomic_path, seed_everythin
 
 # %% auto #0
 __all__ = ['SHAPES_CLASSES', 'IMG_EXTENSIONS', 'VERIFY_LEVELS', 'render_shape', 'make_shapes', 'ShapesDataset', 'shapes_tensors',
-           'flips', 'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip', 'five_crop', 'ten_crop',
-           'Compose', 'to_tensor', 'UnreadableImage', 'read_rgb', 'ImageFolder', 'encode_images', 'extract_codes',
-           'CodeDataset', 'extract_latents', 'LatentDataset']
+           'flips', 'with_mirrors', 'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip', 'five_crop',
+           'ten_crop', 'Compose', 'to_tensor', 'UnreadableImage', 'read_rgb', 'ImageFolder', 'encode_images',
+           'extract_codes', 'CodeDataset', 'extract_latents', 'LatentDataset']
 
 # %% ../nbs/01_data.ipynb #c005
 SHAPES_CLASSES = ('red disc', 'blue square', 'green triangle', 'orange ring', 'purple cross',
@@ -129,6 +129,10 @@ def shapes_tensors(n: int, res: int = 32, seed: int = 0):
 def flips(x: torch.Tensor) -> torch.Tensor:
     "Mirror each image left-right with probability 1/2 (torch's global generator)."
     return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < 0.5, x.flip(-1), x)
+
+def with_mirrors(images: torch.Tensor, labels: torch.Tensor):
+    "The images followed by their mirror images, and the labels twice: the free doubling of a training set."
+    return torch.cat([images, images.flip(-1)]), labels.repeat(2)
 
 def class_rows(images: torch.Tensor, labels: torch.Tensor, n_cls: int, per_class: int, device=None):
     "The first `per_class` images of every class, `(n_cls, per_class, C, H, W)`, and the matching class ids."

@@ -12,28 +12,16 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path, save_checkpoint
-from .data import make_shapes, SHAPES_CLASSES, shapes_tensors, flips, class_rows
+from .data import make_shapes, SHAPES_CLASSES, shapes_tensors, flips, class_rows, with_mirrors, encode_images
 from .losses import tokenizer_loss
 from . import zoo
 from .train import fit
 
 # %% auto #0
 __all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'IAR2_QUICKSTART_DEFAULTS',
-           'MAGE_QUICKSTART_DEFAULTS', 'encode_dataset', 'merge_options', 'save_models', 'quickstart_figure',
-           'quickstart_llamagen', 'quickstart_var', 'quickstart_mar', 'quickstart_iar2', 'quickstart_mage',
-           'train_tiny_encoder', 'shapes_representations', 'train_tiny_rdm']
-
-# %% ../nbs/85_quickstart.ipynb #c006
-@torch.no_grad()
-def encode_dataset(vq, images: torch.Tensor, batch_size: int = 256, flip: bool = True) -> torch.Tensor:
-    """Codes `(N, L)` of every image (and, with `flip`, of its mirror image after them: `(2N, L)`). A tokenizer that gives
-    several grids per image (IAR2's semantic and detail) gives `(N, K, L)`."""
-    vq.eval()
-    def codes(x):
-        c = vq.encode(x)
-        return torch.stack(c, 1).flatten(2) if isinstance(c, tuple) else c.flatten(1)
-    sources = (images, images.flip(-1)) if flip else (images,)
-    return torch.cat([codes(src[i:i + batch_size]) for src in sources for i in range(0, len(src), batch_size)])
+           'MAGE_QUICKSTART_DEFAULTS', 'merge_options', 'save_models', 'quickstart_figure', 'quickstart_llamagen',
+           'quickstart_var', 'quickstart_mar', 'quickstart_iar2', 'quickstart_mage', 'train_tiny_encoder',
+           'shapes_representations', 'train_tiny_rdm']
 
 # %% ../nbs/85_quickstart.ipynb #c008
 def merge_options(defaults: dict, given: dict, extra: dict) -> dict:
@@ -91,13 +79,12 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
         min_lr_ratio=0.1, loss_fn=lambda b: tokenizer_loss(vq, flips(b[0])), device=device, progress=progress,
         desc='1/2 tokenizer')
 
-    # 2. codes of the dataset and its mirror images
-    codes = encode_dataset(vq, images.to(device)).cpu()
-    code_labels = labels.repeat(2)
-
-    # 3. generator
+    # 2. the generator, and the codes of the dataset and its mirror images as its training recipe makes them
     grid = o['res'] // vq.downsample_factor
     gpt = zoo.build('llamagen-gpt-tiny', grid=grid, vocab_size=vq.codebook_size, num_classes=n_cls)
+    codes, code_labels = zoo.info('llamagen-gpt-tiny').recipe.prepare(gpt, {'tokenizer': vq.eval()}, *with_mirrors(images, labels))
+
+    # 3. training
     code_loader = DataLoader(TensorDataset(codes, code_labels), batch_size=o['batch_size'], shuffle=True, drop_last=True)
     fit(gpt, code_loader, o['steps'], lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1,
         device=device, progress=progress, desc='2/2 generator')
@@ -232,12 +219,11 @@ def quickstart_iar2(tokenizer_steps: int | None = None, steps: int | None = None
         vq.set_train_stage(stage)
         fit(vq, img_loader, n, lr=o['tokenizer_lr'], weight_decay=0.0, warmup=min(50, n // 4), schedule='cosine',
             min_lr_ratio=0.1, loss_fn=lambda b: sdvq_loss(vq, flips(b[0])), device=device, progress=progress, desc=desc)
-    vq.eval()
-    codes = encode_dataset(vq, images.to(device)).cpu()                 # (2N, 2, L): the images, then their mirror images
-    code_labels = labels.repeat(2)
     grid = o['res'] // vq.downsample_factor
     gen = zoo.build('iar2-tiny', grid=grid, vocab_size=vq.codebook_size, semantic_vocab_size=vq.semantic_size,
                     num_classes=n_cls)
+    # (2N, 2, L) code grids: the images, then their mirror images, as the family's training recipe makes them
+    codes, code_labels = zoo.info('iar2-tiny').recipe.prepare(gen, {'tokenizer': vq.eval()}, *with_mirrors(images, labels))
     fit(gen, DataLoader(TensorDataset(codes, code_labels), batch_size=o['batch_size'], shuffle=True, drop_last=True),
         o['steps'], lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1, device=device,
         progress=progress, desc='3/3 generator')
@@ -259,7 +245,6 @@ def quickstart_iar2(tokenizer_steps: int | None = None, steps: int | None = None
 QUICKSTARTS.register('iar2', quickstart_iar2)
 
 # %% ../nbs/85_quickstart.ipynb #c018
-from .data import encode_images
 from .generators.mage import MAGEPipeline
 
 MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=1500, res=32, num_images=6000, batch_size=32,
@@ -285,10 +270,9 @@ def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | Non
     fit(vq, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['tokenizer_steps'],
         lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
         loss_fn=lambda b: tokenizer_loss(vq, flips(b[0])), device=device, progress=progress, desc='2/3 tokenizer')
-    vq.eval()
-    codes = encode_dataset(vq, images.to(device)).cpu()                 # the images, then their mirror images
-    reps = encode_images(lambda x: enc.represent(x.to(device)).cpu(), images, flip=True)   # the same order
-    mage = zoo.build('mage-tiny', encoder=None).attach(vqgan=vq, encoder=enc)
+    mage = zoo.build('mage-tiny', encoder=None).to(device)
+    # codes and representations of the images and their mirror images, as the family's training recipe makes them
+    codes, reps = zoo.info('mage-tiny').recipe.prepare(mage, {'tokenizer': vq.eval(), 'encoder': enc}, with_mirrors(images, labels)[0])
     fit(mage, DataLoader(TensorDataset(codes, reps), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['steps'],
         lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1, device=device, progress=progress,
         desc='3/3 generator')

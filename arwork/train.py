@@ -452,6 +452,7 @@ def prepare_training(config: dict):
     """What a config trains: `(model, dataset, loss_fn, sample_fn)`; `loss_fn(model, batch)` receives the Fabric-wrapped
     model, `sample_fn(model)` draws the sample grid (None when the config cannot make pixels)."""
     import copy
+    from arwork.data import with_mirrors
     from torch.utils.data import TensorDataset
     from arwork import zoo
     from arwork.losses import cca_loss
@@ -485,7 +486,7 @@ def prepare_training(config: dict):
         dataset = recipe.caches[src](data['path'])
     else:
         images, labels = _images(data)
-        if data.get('flip'): images, labels = torch.cat([images, images.flip(-1)]), labels.repeat(2)
+        if data.get('flip'): images, labels = with_mirrors(images, labels)
         with torch.no_grad(): tensors = recipe.prepare(model.eval(), parts, images, labels) if recipe.prepare else (images, labels)
         dataset = TensorDataset(*tensors)
     model.train()
