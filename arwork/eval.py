@@ -13,15 +13,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import (atomic_path, get_device, mix_seed, read_checkpoint, unwrap_state_dict, check_state_dict, CheckpointError,
-                         save_checkpoint, to_uint8, register_model, num_params, BENCHMARKS)
+                         save_checkpoint, to_uint8, num_params, BENCHMARKS)
+from .encoders.inception import FIDInception
 
 # %% auto #0
 __all__ = ['REFERENCE_KEYS', 'check_uint8_images', 'write_npz', 'npz_keys', 'npz_images_shape', 'iter_images', 'npz_len',
            'feature_stats', 'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii',
-           'precision_recall', 'tf1_resize_bilinear', 'BasicConv2d', 'InceptionA', 'InceptionB', 'InceptionC',
-           'InceptionD', 'InceptionE', 'FIDInception', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features',
-           'make_reference', 'load_reference', 'evaluate', 'class_labels', 'weights_digest', 'sample_npz',
-           'quantize_images', 'plot_sweep', 'bench_eval']
+           'precision_recall', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features', 'make_reference',
+           'load_reference', 'evaluate', 'class_labels', 'weights_digest', 'sample_npz', 'quantize_images',
+           'plot_sweep', 'bench_eval']
 
 # %% ../nbs/60_eval.ipynb #c006
 def check_uint8_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
@@ -186,141 +186,6 @@ def precision_recall(ref, samples, k: int = 3, batch: int = 10000, half: bool = 
             s_in[j:j + batch] |= (d <= rad_r[i:i + batch, None]).any(0)
             r_in[i:i + batch] |= (d <= rad_s[None, j:j + batch]).any(1)
     return float(s_in.float().mean()), float(r_in.float().mean())
-
-# %% ../nbs/60_eval.ipynb #c022
-def tf1_resize_bilinear(x: torch.Tensor, size: int = 299) -> torch.Tensor:
-    "TensorFlow 1 legacy bilinear resize of `NCHW` floats (align_corners=False, no half-pixel centres, no antialias)."
-    def axis(n_in: int, n_out: int):
-        scale = torch.tensor(n_in, dtype=torch.float32) / n_out
-        src = torch.arange(n_out, dtype=torch.float32) * scale
-        i0 = src.floor().long()
-        return i0.to(x.device), (i0 + 1).clamp(max=n_in - 1).to(x.device), (src - i0).to(x.device, x.dtype)
-    y0, y1, ty = axis(x.shape[-2], size)
-    x0, x1, tx = axis(x.shape[-1], size)
-    rows0, rows1 = x[..., y0, :], x[..., y1, :]
-    top = rows0[..., x0] + (rows0[..., x1] - rows0[..., x0]) * tx
-    bot = rows1[..., x0] + (rows1[..., x1] - rows1[..., x0]) * tx
-    return top + (bot - top) * ty[:, None]
-
-# %% ../nbs/60_eval.ipynb #c025
-class BasicConv2d(nn.Module):
-    "Conv (no bias) -> BatchNorm (eps 1e-3) -> ReLU, the unit of every Inception branch."
-    def __init__(self, cin: int, cout: int, kernel_size, stride=1, padding=0):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout, kernel_size, stride, padding, bias=False)
-        self.bn = nn.BatchNorm2d(cout, eps=1e-3)
-    def forward(self, x): return F.relu(self.bn(self.conv(x)))
-
-def _avg_pool(x): return F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)   # TF excludes the padding
-
-class InceptionA(nn.Module):
-    def __init__(self, cin: int, pool_features: int):
-        super().__init__()
-        self.branch1x1 = BasicConv2d(cin, 64, 1)
-        self.branch5x5_1, self.branch5x5_2 = BasicConv2d(cin, 48, 1), BasicConv2d(48, 64, 5, padding=2)
-        self.branch3x3dbl_1 = BasicConv2d(cin, 64, 1)
-        self.branch3x3dbl_2, self.branch3x3dbl_3 = BasicConv2d(64, 96, 3, padding=1), BasicConv2d(96, 96, 3, padding=1)
-        self.branch_pool = BasicConv2d(cin, pool_features, 1)
-    def forward(self, x):
-        return torch.cat([self.branch1x1(x), self.branch5x5_2(self.branch5x5_1(x)),
-                          self.branch3x3dbl_3(self.branch3x3dbl_2(self.branch3x3dbl_1(x))), self.branch_pool(_avg_pool(x))], 1)
-
-class InceptionB(nn.Module):
-    def __init__(self, cin: int):
-        super().__init__()
-        self.branch3x3 = BasicConv2d(cin, 384, 3, stride=2)
-        self.branch3x3dbl_1 = BasicConv2d(cin, 64, 1)
-        self.branch3x3dbl_2, self.branch3x3dbl_3 = BasicConv2d(64, 96, 3, padding=1), BasicConv2d(96, 96, 3, stride=2)
-    def forward(self, x):
-        return torch.cat([self.branch3x3(x), self.branch3x3dbl_3(self.branch3x3dbl_2(self.branch3x3dbl_1(x))),
-                          F.max_pool2d(x, 3, 2)], 1)
-
-class InceptionC(nn.Module):
-    def __init__(self, cin: int, c7: int):
-        super().__init__()
-        self.branch1x1 = BasicConv2d(cin, 192, 1)
-        self.branch7x7_1, self.branch7x7_2 = BasicConv2d(cin, c7, 1), BasicConv2d(c7, c7, (1, 7), padding=(0, 3))
-        self.branch7x7_3 = BasicConv2d(c7, 192, (7, 1), padding=(3, 0))
-        self.branch7x7dbl_1 = BasicConv2d(cin, c7, 1)
-        self.branch7x7dbl_2, self.branch7x7dbl_3 = BasicConv2d(c7, c7, (7, 1), padding=(3, 0)), BasicConv2d(c7, c7, (1, 7), padding=(0, 3))
-        self.branch7x7dbl_4, self.branch7x7dbl_5 = BasicConv2d(c7, c7, (7, 1), padding=(3, 0)), BasicConv2d(c7, 192, (1, 7), padding=(0, 3))
-        self.branch_pool = BasicConv2d(cin, 192, 1)
-    def branches(self, x):
-        d = self.branch7x7dbl_1(x)
-        for m in (self.branch7x7dbl_2, self.branch7x7dbl_3, self.branch7x7dbl_4, self.branch7x7dbl_5): d = m(d)
-        return [self.branch1x1(x), self.branch7x7_3(self.branch7x7_2(self.branch7x7_1(x))), d, self.branch_pool(_avg_pool(x))]
-    def forward(self, x): return torch.cat(self.branches(x), 1)
-
-class InceptionD(nn.Module):
-    def __init__(self, cin: int):
-        super().__init__()
-        self.branch3x3_1, self.branch3x3_2 = BasicConv2d(cin, 192, 1), BasicConv2d(192, 320, 3, stride=2)
-        self.branch7x7x3_1, self.branch7x7x3_2 = BasicConv2d(cin, 192, 1), BasicConv2d(192, 192, (1, 7), padding=(0, 3))
-        self.branch7x7x3_3, self.branch7x7x3_4 = BasicConv2d(192, 192, (7, 1), padding=(3, 0)), BasicConv2d(192, 192, 3, stride=2)
-    def forward(self, x):
-        b = self.branch7x7x3_4(self.branch7x7x3_3(self.branch7x7x3_2(self.branch7x7x3_1(x))))
-        return torch.cat([self.branch3x3_2(self.branch3x3_1(x)), b, F.max_pool2d(x, 3, 2)], 1)
-
-class InceptionE(nn.Module):
-    def __init__(self, cin: int, pool: str = 'avg'):
-        super().__init__()
-        self.pool = pool                                  # 'max' in the last block of the TF graph
-        self.branch1x1 = BasicConv2d(cin, 320, 1)
-        self.branch3x3_1 = BasicConv2d(cin, 384, 1)
-        self.branch3x3_2a, self.branch3x3_2b = BasicConv2d(384, 384, (1, 3), padding=(0, 1)), BasicConv2d(384, 384, (3, 1), padding=(1, 0))
-        self.branch3x3dbl_1, self.branch3x3dbl_2 = BasicConv2d(cin, 448, 1), BasicConv2d(448, 384, 3, padding=1)
-        self.branch3x3dbl_3a, self.branch3x3dbl_3b = BasicConv2d(384, 384, (1, 3), padding=(0, 1)), BasicConv2d(384, 384, (3, 1), padding=(1, 0))
-        self.branch_pool = BasicConv2d(cin, 192, 1)
-    def forward(self, x):
-        a = self.branch3x3_1(x)
-        d = self.branch3x3dbl_2(self.branch3x3dbl_1(x))
-        pooled = F.max_pool2d(x, 3, 1, 1) if self.pool == 'max' else _avg_pool(x)
-        return torch.cat([self.branch1x1(x), self.branch3x3_2a(a), self.branch3x3_2b(a),
-                          self.branch3x3dbl_3a(d), self.branch3x3dbl_3b(d), self.branch_pool(pooled)], 1)
-
-# %% ../nbs/60_eval.ipynb #c026
-class FIDInception(nn.Module):
-    "The TF 2015 Inception-v3 of the FID evaluator, in the key layout of `pt_inception-2015-12-05-6726825d.pth`."
-    feature_dims = {'pool': 2048, 'spatial': 2023, 'logits': 1008}
-    def __init__(self):
-        super().__init__()
-        self.Conv2d_1a_3x3, self.Conv2d_2a_3x3 = BasicConv2d(3, 32, 3, stride=2), BasicConv2d(32, 32, 3)
-        self.Conv2d_2b_3x3, self.Conv2d_3b_1x1 = BasicConv2d(32, 64, 3, padding=1), BasicConv2d(64, 80, 1)
-        self.Conv2d_4a_3x3 = BasicConv2d(80, 192, 3)
-        self.Mixed_5b, self.Mixed_5c, self.Mixed_5d = InceptionA(192, 32), InceptionA(256, 64), InceptionA(288, 64)
-        self.Mixed_6a = InceptionB(288)
-        self.Mixed_6b, self.Mixed_6c, self.Mixed_6d, self.Mixed_6e = (InceptionC(768, c) for c in (128, 160, 160, 192))
-        self.Mixed_7a = InceptionD(768)
-        self.Mixed_7b, self.Mixed_7c = InceptionE(1280, 'avg'), InceptionE(2048, 'max')
-        self.fc = nn.Linear(2048, 1008)
-
-    def forward(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
-        "`images`: `NCHW` pixel values 0..255 (uint8 or float), any size. Returns the `pool`, `spatial`, `logits` taps."
-        x = tf1_resize_bilinear(images.float(), 299)
-        x = (x - 128) * 0.0078125
-        x = self.Conv2d_2b_3x3(self.Conv2d_2a_3x3(self.Conv2d_1a_3x3(x)))
-        x = self.Conv2d_4a_3x3(self.Conv2d_3b_1x1(F.max_pool2d(x, 3, 2)))
-        x = F.max_pool2d(x, 3, 2)
-        x = self.Mixed_6c(self.Mixed_6b(self.Mixed_6a(self.Mixed_5d(self.Mixed_5c(self.Mixed_5b(x))))))
-        branches = self.Mixed_6d.branches(x)
-        spatial = branches[0][:, :7].permute(0, 2, 3, 1).flatten(1)      # HWC order, as the reference mu_s is stored
-        x = self.Mixed_7c(self.Mixed_7b(self.Mixed_7a(self.Mixed_6e(torch.cat(branches, 1)))))
-        pool = x.mean((2, 3))
-        return {'pool': pool, 'spatial': spatial, 'logits': pool @ self.fc.weight.T}
-
-def _load_fid_inception(model: FIDInception, ckpt, key=None) -> FIDInception:
-    "Load the public weights strictly; BatchNorm's `num_batches_tracked` may be absent (the file was converted from TF)."
-    sd = dict(unwrap_state_dict(ckpt, key))
-    for k in model.state_dict():
-        if k.endswith('num_batches_tracked') and k not in sd: sd[k] = torch.zeros((), dtype=torch.long)
-    try: check_state_dict(model, sd, 'the weights file')
-    except CheckpointError as e:
-        raise CheckpointError(f"this is not the FID Inception layout (pt_inception-2015-12-05):\n{e}") from None
-    model.load_state_dict(sd, strict=True, assign=True)
-    return model
-
-register_model('fid-inception', 'encoder', 'the FID Inception-v3 (TF 2015 weights, pt_inception-2015-12-05 layout)',
-               load=_load_fid_inception)(FIDInception)
 
 # %% ../nbs/60_eval.ipynb #c032
 class ShapesFeatures(nn.Module):

@@ -19,11 +19,10 @@ __all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'load', 'pipeline']
 MODEL_PACKAGES = ('arwork.tokenizers', 'arwork.encoders', 'arwork.generators')
 
 def _register_all():
-    "Import every module of the model packages (and `eval`, home of the FID Inception), so their registrations run."
+    "Import every module of the model packages, so their registrations run."
     for pkg in MODEL_PACKAGES:
         if importlib.util.find_spec(pkg) is None: continue
         for m in pkgutil.iter_modules(importlib.import_module(pkg).__path__): importlib.import_module(f'{pkg}.{m.name}')
-    importlib.import_module('arwork.eval')
 
 def names(kind: str | None = None) -> list[str]:
     "Names of all registered models, or only those of `kind` (`'tokenizer'`, `'generator'`, `'encoder'`)."
