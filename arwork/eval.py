@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_eval.ipynb #c003
 from __future__ import annotations
-import json, math, time, zipfile, zlib, hashlib, os, shutil
+import json, math, time, zipfile, zlib, hashlib, os, shutil, warnings
 from pathlib import Path
 from typing import Callable, Iterator
 import numpy as np
@@ -384,11 +384,12 @@ def sample_npz(pipe, labels: torch.Tensor | None, out: str | Path, num: int | No
     if out.exists():
         old = _stored_record(out)
         if old is None: raise ValueError(f"{out} exists and was not written by arwork sample: remove it or choose another path")
-        if old != record: raise ValueError(f"{out} holds another run ({_differences(old, record)}): remove it or choose another path")
-        if rank == 0:
-            if png_dir is not None: _write_pngs(out, png_dir)
-            if progress: print(f'{out} is already complete ({num} samples of {pipe.name}): nothing to do')
-        return out
+        if old == record:
+            if rank == 0:
+                if png_dir is not None: _write_pngs(out, png_dir)
+                if progress: print(f'{out} is already complete ({num} samples of {pipe.name}): nothing to do')
+            return out
+        if rank == 0: warnings.warn(f"{out} holds another run ({_differences(old, record)}): it will be replaced")
     if rank == 0:
         work.mkdir(parents=True, exist_ok=True)
         meta = work / 'run.json'
