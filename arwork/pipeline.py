@@ -126,9 +126,9 @@ class Pipeline(nn.Module):
     inputs: tuple[str, ...] = ()          # extra keyword inputs of `sample` (MAGE: 'reps')
     quantize: str = 'half-up'             # how the family's evaluation script makes uint8 pixels (see eval.quantize_images)
 
-    def __init__(self, generator: nn.Module, name: str | None = None):
+    def __init__(self, model: nn.Module, name: str | None = None):
         super().__init__()
-        self.generator, self.name = generator, name or type(self).__name__
+        self.model, self.name = model, name or type(self).__name__       # `model`: the generator; `generator=` is always an RNG
 
     # -- what a family implements
     @property
@@ -145,7 +145,7 @@ class Pipeline(nn.Module):
 
     # -- what every family shares
     @property
-    def device(self) -> torch.device: return next(self.generator.parameters()).device
+    def device(self) -> torch.device: return next(self.model.parameters()).device
 
     def check_labels(self, labels=None, batch: int | None = None, generator: torch.Generator | None = None):
         "`(labels, n)`: integer class ids in range, or random ones (`labels=None` and `batch`); `None` when unconditional."

@@ -76,7 +76,7 @@ def pipeline(name: str, ckpt: str | Path | None = None, *, key: str | None = Non
         raise ValueError(f"{name}'s pipeline takes no {', '.join(sorted(set(parts) - allowed))}; it takes "
                          f"{', '.join(sorted(allowed)) or 'no parts'}")
     device = device or 'cpu'
-    generator = load(name, ckpt, key=key, device=device, dtype=dtype) if ckpt else build(name, device, dtype).eval()
+    model = load(name, ckpt, key=key, device=device, dtype=dtype) if ckpt else build(name, device, dtype).eval()
     built = {}
     for role in roles:
         given, part_ckpt = parts.get(role), parts.get(f'{role}_ckpt')
@@ -90,4 +90,4 @@ def pipeline(name: str, ckpt: str | Path | None = None, *, key: str | None = Non
         else: built[role] = build(part, device).eval()
         if ckpt and not part_ckpt:
             warnings.warn(f"the {role} {part!r} has random weights (no {role}_ckpt given): {name}'s images will be noise")
-    return entry.pipeline(generator, **built, name=name).to(device)
+    return entry.pipeline(model, **built, name=name).to(device)

@@ -219,35 +219,35 @@ class LlamaGenPipeline(Pipeline):
     "A LlamaGen GPT and its VQ tokenizer: `sample(labels, **GPT_KNOBS)` -> images `NCHW` in [-1, 1]."
     knobs, parts, quantize = GPT_KNOBS, ('tokenizer',), 'half-up'
 
-    def __init__(self, generator: GPT, tokenizer: nn.Module | None = None, name: str | None = None):
-        super().__init__(generator, name)
-        self.tokenizer = _check_tokenizer(generator, tokenizer, self.name)
-        self.knobs = GPT_KNOBS.replace('cfg_interval', slider=(-1, generator.config.block_size - 1, 1))
+    def __init__(self, gpt: GPT, tokenizer: nn.Module | None = None, name: str | None = None):
+        super().__init__(gpt, name)
+        self.tokenizer = _check_tokenizer(gpt, tokenizer, self.name)
+        self.knobs = GPT_KNOBS.replace('cfg_interval', slider=(-1, gpt.config.block_size - 1, 1))
         if not self.null_condition(): self.knobs = self.knobs.replace('cfg', high=1.0, slider=None)
 
     @property
     def conditional(self) -> bool: return True
     @property
-    def num_classes(self) -> int: return self.generator.config.num_classes
+    def num_classes(self) -> int: return self.model.config.num_classes
 
     def null_condition(self) -> list[torch.Tensor]:
         "The null class's row of the class table (none when the model was built without one)."
-        gpt = self.generator
+        gpt = self.model
         return [gpt.cls_embedding.embedding_table.weight[gpt.null_class]] if gpt.config.class_dropout_prob > 0 else []
 
     def generate(self, labels, n, generator=None, record=False, progress=False, **knobs):
-        codes = self.generator.sample(labels, generator=generator, progress=progress, **knobs)
+        codes = self.model.sample(labels, generator=generator, progress=progress, **knobs)
         return codes, (self.rows(codes) if record else None)
 
     def rows(self, codes: torch.Tensor) -> list[dict]:
         "The raster as steps, one per grid row: the codes drawn so far (later cells at code 0) and the row just drawn."
-        g = self.generator.config.grid
+        g = self.model.config.grid
         grid, steps = codes.view(-1, g, g), []
         for r in range(g):
             revealed = torch.zeros_like(grid, dtype=torch.bool); revealed[:, r] = True
             state = grid.clone(); state[:, r + 1:] = 0
             steps.append({'title': f'row {r + 1} of {g}', 'state': state, 'tokens': state,
-                          'vocab': self.generator.config.vocab_size, 'revealed': revealed})
+                          'vocab': self.model.config.vocab_size, 'revealed': revealed})
         return steps
 
     def decode(self, codes: torch.Tensor) -> torch.Tensor: return self.tokenizer.decode(codes)

@@ -272,26 +272,26 @@ class IAR2Pipeline(Pipeline):
     "An IAR2 and its semantic-detail tokenizer: `sample(labels, **IAR2_KNOBS)` -> images `NCHW` in [-1, 1]."
     knobs, parts, quantize = IAR2_KNOBS, ('tokenizer',), 'half-up'
 
-    def __init__(self, generator: IAR2, tokenizer: nn.Module | None = None, name: str | None = None):
-        super().__init__(generator, name)
-        self.tokenizer = _check_tokenizer(generator, tokenizer, self.name)
+    def __init__(self, iar2: IAR2, tokenizer: nn.Module | None = None, name: str | None = None):
+        super().__init__(iar2, name)
+        self.tokenizer = _check_tokenizer(iar2, tokenizer, self.name)
         if not self.null_condition():                  # nothing to guide with: every scale stays at 1
             for knob in IAR2_KNOBS.unguided(): self.knobs = self.knobs.replace(knob, default=1.0, low=1.0, high=1.0, slider=None)
 
     @property
     def conditional(self) -> bool: return True
     @property
-    def num_classes(self) -> int: return self.generator.config.num_classes
+    def num_classes(self) -> int: return self.model.config.num_classes
 
     def null_condition(self) -> list[torch.Tensor]:
         "The null class's embedding row (none when the model was built without one)."
-        model = self.generator
+        model = self.model
         return [model.cls_embedding.embedding_table.weight[model.null_class]] if model.config.class_dropout_prob > 0 else []
 
     def generate(self, labels, n, generator=None, record=False, progress=False, **knobs):
-        s, d = self.generator.sample(labels, generator=generator, progress=progress, **knobs)
+        s, d = self.model.sample(labels, generator=generator, progress=progress, **knobs)
         if not record: return (s, d), None
-        config = self.generator.config
+        config = self.model.config
         semantic, detail = s.view(-1, config.grid, config.grid), d.view(-1, config.grid, config.grid)
         return (s, d), [{'title': 'semantic tokens alone', 'images': self.tokenizer.decode_semantic(semantic),
                          'tokens': semantic, 'vocab': config.semantic_vocab_size},

@@ -390,25 +390,25 @@ class MAGEPipeline(Pipeline):
     @property
     def encoder(self) -> nn.Module | None:
         "The frozen encoder MAGE was trained with (what makes the representations it expects), if it holds one."
-        return self.generator.pretrained_encoder
+        return self.model.pretrained_encoder
 
-    def null_condition(self): return [self.generator.fake_latent]
+    def null_condition(self): return [self.model.fake_latent]
 
     def example_inputs(self, n: int, generator: torch.Generator | None = None) -> dict:
-        return {'reps': standardize(torch.randn(n, self.generator.config.rep_dim, generator=generator))}
+        return {'reps': standardize(torch.randn(n, self.model.config.rep_dim, generator=generator))}
 
     def sample(self, labels=None, *, batch: int | None = None, reps=None, **kw):
         """`Pipeline.sample` with `reps` `(B, rep_dim)`, the representations to draw from (`batch` defaults to their
         number); without them, MAGE's null representation."""
         if reps is not None:
-            reps = self.generator.check_reps(reps)
+            reps = self.model.check_reps(reps)
             if batch is None: batch = len(reps)
             elif batch != len(reps): raise ValueError(f"{len(reps)} representations but batch={batch}")
             kw['reps'] = reps
         return super().sample(labels, batch=batch, **kw)
 
     def generate(self, labels, n, generator=None, record=False, progress=False, *, reps=None, **knobs):
-        m = self.generator
+        m = self.model
         if reps is None: reps = m.fake_latent.detach().expand(n, -1)
         out = m.sample(reps, generator=generator, return_intermediates=record, progress=progress, **knobs)
         if not record: return out, None
@@ -418,7 +418,7 @@ class MAGEPipeline(Pipeline):
                   'masked': s['tokens'] == m.config.mask_token_id} for s in trail]
         return codes, steps
 
-    def decode(self, codes: torch.Tensor) -> torch.Tensor: return self.generator.decode(codes)
+    def decode(self, codes: torch.Tensor) -> torch.Tensor: return self.model.decode(codes)
 
 # %% ../../nbs/25_generators.mage.ipynb #p003
 def mage_prepare(model: MAGE, parts: dict | None, images: torch.Tensor, labels=None) -> tuple:

@@ -350,9 +350,9 @@ class MARPipeline(Pipeline):
     parts = ('tokenizer',)
     quantize = 'round'
 
-    def __init__(self, generator: MAR, tokenizer: KLVAE | None = None, name: str | None = None):
-        super().__init__(generator, name)
-        c = generator.config
+    def __init__(self, mar: MAR, tokenizer: KLVAE | None = None, name: str | None = None):
+        super().__init__(mar, name)
+        c = mar.config
         if tokenizer is not None:
             if not isinstance(tokenizer, KLVAE):
                 raise ValueError(f"{self.name} decodes its latents with a KL VAE (mar-kl16, mar-kl-tiny), "
@@ -365,16 +365,16 @@ class MARPipeline(Pipeline):
                                  f"{c.img_size}-px images (stride {c.vae_stride}), but the tokenizer downsamples by "
                                  f"{tokenizer.downsample_factor}")
         self.tokenizer = tokenizer
-        self.knobs = generator.knobs        # num_iter up to this model's tokens, num_steps defaulting to its config's
+        self.knobs = mar.knobs        # num_iter up to this model's tokens, num_steps defaulting to its config's
 
     @property
     def conditional(self) -> bool: return True
     @property
-    def num_classes(self) -> int: return self.generator.config.num_classes
-    def null_condition(self) -> list[torch.Tensor]: return [self.generator.fake_latent]
+    def num_classes(self) -> int: return self.model.config.num_classes
+    def null_condition(self) -> list[torch.Tensor]: return [self.model.fake_latent]
 
     def generate(self, labels, n: int, generator=None, record: bool = False, progress: bool = False, **knobs):
-        out = self.generator.sample(labels, batch=n, generator=generator, return_intermediates=record,
+        out = self.model.sample(labels, batch=n, generator=generator, return_intermediates=record,
                                     progress=progress, **knobs)
         return out if record else (out, None)
 

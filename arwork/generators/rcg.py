@@ -225,7 +225,7 @@ class RCGPipeline(Pipeline):
         self.quantize = pixel_generator.quantize
 
     @property
-    def rdm(self) -> RDM: return self.generator
+    def rdm(self) -> RDM: return self.model
     @property
     def conditional(self) -> bool: return self.rdm.config.class_cond
     @property

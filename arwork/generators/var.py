@@ -315,27 +315,27 @@ class VARPipeline(Pipeline):
     "VAR and its multi-scale VQVAE: labels -> the token pyramid, scale by scale -> `f_hat` -> images."
     knobs, parts, quantize = VAR_KNOBS, ('tokenizer',), 'truncate'
 
-    def __init__(self, generator: VAR, tokenizer: MSVQVAE | None = None, name: str | None = None):
-        super().__init__(generator, name)
+    def __init__(self, var: VAR, tokenizer: MSVQVAE | None = None, name: str | None = None):
+        super().__init__(var, name)
         if tokenizer is None: raise ValueError(f"{self.name} needs its tokenizer: a multi-scale VQVAE such as zoo.build('var-vqvae')")
-        check_tokenizer(generator, tokenizer)
+        check_tokenizer(var, tokenizer)
         self.tokenizer = tokenizer
-        self.knobs = VAR_KNOBS.replace('top_k', slider=(0, generator.config.vocab_size, 1))   # a widget's range: the codebook
+        self.knobs = VAR_KNOBS.replace('top_k', slider=(0, var.config.vocab_size, 1))   # a widget's range: the codebook
 
     @property
     def conditional(self) -> bool: return True
     @property
-    def num_classes(self) -> int: return self.generator.config.num_classes
-    def null_condition(self): return [self.generator.class_emb.weight[self.generator.null_class]]
+    def num_classes(self) -> int: return self.model.config.num_classes
+    def null_condition(self): return [self.model.class_emb.weight[self.model.null_class]]
 
     def generate(self, labels, n, generator=None, record=False, progress=False, **knobs):
         # (no progress bar: the loop is K scales of one batched forward each)
-        out = self.generator.sample(labels, vae=self.tokenizer, generator=generator, return_intermediates=record, **knobs)
+        out = self.model.sample(labels, vae=self.tokenizer, generator=generator, return_intermediates=record, **knobs)
         if not record: return out, None
         f_hat, raw = out
-        K, V = len(raw), self.generator.config.vocab_size
+        K, V = len(raw), self.model.config.vocab_size
         return f_hat, [{'title': f"scale {s['scale'] + 1} of {K}: {pn}x{pn} tokens", 'state': s['f_hat'],
-                        'tokens': s['tokens'], 'vocab': V} for s, pn in zip(raw, self.generator.config.patch_nums)]
+                        'tokens': s['tokens'], 'vocab': V} for s, pn in zip(raw, self.model.config.patch_nums)]
 
     def decode(self, f_hat) -> torch.Tensor: return self.tokenizer.fhat_to_img(f_hat)
 
@@ -343,7 +343,7 @@ class VARPipeline(Pipeline):
     def edit(self, images, mask, labels, mode: str = 'inpaint', generator: torch.Generator | None = None, **knobs):
         "Zero-shot editing (`var_edit`) of `images` -> images in [-1, 1]; `labels` may use the unconditional id."
         values = self.knobs.check(knobs, who=self.name)
-        f_hat = var_edit(self.generator, self.tokenizer, images.to(self.device), mask, labels, mode, generator=generator, **values)
+        f_hat = var_edit(self.model, self.tokenizer, images.to(self.device), mask, labels, mode, generator=generator, **values)
         return self._pixels(self.decode(f_hat))
 
 # %% ../../nbs/21_generators.var.ipynb #c030ta
