@@ -46,6 +46,7 @@ PRECISIONS = ('32-true', 'bf16-mixed', '16-mixed', 'bf16-true')
 
 @dataclass
 class TrainConfig:
+    "How to train: steps, batch, optimizer and schedule, EMA, checkpoints, samples and logs, devices and precision."
     steps: int = 1000
     batch_size: int = 32                 # per process and micro-step
     accumulate: int = 1                  # micro-steps per optimizer step

@@ -41,6 +41,7 @@ class BasicConv2d(nn.Module):
 def _avg_pool(x): return F.avg_pool2d(x, 3, 1, 1, count_include_pad=False)   # TF excludes the padding
 
 class InceptionA(nn.Module):
+    "Inception-v3 block A (35x35): 1x1, 5x5, double-3x3 and pooled branches, concatenated."
     def __init__(self, cin: int, pool_features: int):
         super().__init__()
         self.branch1x1 = BasicConv2d(cin, 64, 1)
@@ -53,6 +54,7 @@ class InceptionA(nn.Module):
                           self.branch3x3dbl_3(self.branch3x3dbl_2(self.branch3x3dbl_1(x))), self.branch_pool(_avg_pool(x))], 1)
 
 class InceptionB(nn.Module):
+    "Inception-v3 grid reduction 35x35 -> 17x17: strided 3x3 and double-3x3 branches beside a max pool."
     def __init__(self, cin: int):
         super().__init__()
         self.branch3x3 = BasicConv2d(cin, 384, 3, stride=2)
@@ -63,6 +65,7 @@ class InceptionB(nn.Module):
                           F.max_pool2d(x, 3, 2)], 1)
 
 class InceptionC(nn.Module):
+    "Inception-v3 block C (17x17): 7x7 branches factorised into 1x7 and 7x1 convolutions, beside 1x1 and pooled ones."
     def __init__(self, cin: int, c7: int):
         super().__init__()
         self.branch1x1 = BasicConv2d(cin, 192, 1)
@@ -79,6 +82,7 @@ class InceptionC(nn.Module):
     def forward(self, x): return torch.cat(self.branches(x), 1)
 
 class InceptionD(nn.Module):
+    "Inception-v3 grid reduction 17x17 -> 8x8: strided 3x3 and 7x7-then-3x3 branches beside a max pool."
     def __init__(self, cin: int):
         super().__init__()
         self.branch3x3_1, self.branch3x3_2 = BasicConv2d(cin, 192, 1), BasicConv2d(192, 320, 3, stride=2)
@@ -89,6 +93,7 @@ class InceptionD(nn.Module):
         return torch.cat([self.branch3x3_2(self.branch3x3_1(x)), b, F.max_pool2d(x, 3, 2)], 1)
 
 class InceptionE(nn.Module):
+    "Inception-v3 block E (8x8): branches split into 1x3 and 3x1 convolutions; `pool='max'` in the FID graph's last block."
     def __init__(self, cin: int, pool: str = 'avg'):
         super().__init__()
         self.pool = pool                                  # 'max' in the last block of the TF graph

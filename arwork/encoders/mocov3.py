@@ -23,6 +23,7 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 @dataclass
 class EncoderConfig:
+    "The shape of a MoCo v3 ViT encoder: input and patch size, width, depth, heads, projection and representation widths."
     img_size: int = 224          # the encoder's input size; `represent` resizes to it
     patch_size: int = 16
     dim: int = 768
@@ -156,6 +157,7 @@ def _load_mocov3(model, ckpt, key=None):
     return load_state_dict_strict(model, mocov3_state_dict(ckpt, key or 'module.base_encoder.'), 'MoCo v3 checkpoint')
 
 def build_encoder(name: str = 'mocov3-vit-b', **overrides) -> MoCoViT:
+    "The MoCo v3 encoder `name` of `ENCODER_CONFIGS` with random weights, config fields overridden by `overrides`."
     return MoCoViT(replace(ENCODER_CONFIGS[name], **overrides))
 
 for _n, _d in [('mocov3-vit-b', 'MoCo v3 ViT-B/16 + 256-d projection head (RCG encoder; loads vitb.pth.tar)'),

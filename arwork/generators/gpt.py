@@ -27,6 +27,7 @@ __all__ = ['GPT_SIZES', 'GPT_KNOBS', 'GPT_RECIPE', 'TINY_GPT', 'GPTConfig', 'gpt
 # %% ../../nbs/20_generators.gpt.ipynb #c006
 @dataclass
 class GPTConfig:
+    "The shape of a LlamaGen GPT: width, depth, heads, FFN, RoPE, dropouts, classes, codebook and code grid."
     dim: int = 768
     n_layer: int = 12
     n_head: int = 12
@@ -62,6 +63,7 @@ def gpt_config(size: str, **overrides) -> GPTConfig:
 
 # %% ../../nbs/20_generators.gpt.ipynb #c008
 class Attention(nn.Module):
+    "LlamaGen's causal self-attention with RoPE, and a KV cache while sampling."
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.n_head, self.head_dim = cfg.n_head, cfg.head_dim
@@ -85,6 +87,7 @@ class Attention(nn.Module):
         return self.resid_dropout(self.wo(o.transpose(1, 2).reshape(B, S, D)))
 
 class TransformerBlock(nn.Module):
+    "A LlamaGen block: RMSNorm, attention and RMSNorm, SwiGLU feed-forward, each residual with drop-path."
     def __init__(self, cfg: GPTConfig, drop_path: float):
         super().__init__()
         self.attention = Attention(cfg)
@@ -281,7 +284,9 @@ TINY_GPT = dict(dim=128, n_layer=4, n_head=4, grid=8, vocab_size=512, num_classe
 @register_model('llamagen-gpt-tiny', 'generator', 'a 4-layer GPT over 8x8 codes of a 512-entry codebook, for CPU work',
                 drop_keys=_drop_gpt_keys, pipeline=LlamaGenPipeline, parts={'tokenizer': 'llamagen-vq-tiny'},
                 recipe=GPT_RECIPE)
-def build_gpt_tiny(**overrides): return GPT(GPTConfig(**{**TINY_GPT, **overrides}))
+def build_gpt_tiny(**overrides):
+    "The tiny GPT (`TINY_GPT`, fields overridden by `overrides`) with random weights."
+    return GPT(GPTConfig(**{**TINY_GPT, **overrides}))
 
 # %% ../../nbs/20_generators.gpt.ipynb #c028
 BENCHMARKS.register('llamagen', Benchmark(

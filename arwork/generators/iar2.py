@@ -28,6 +28,7 @@ __all__ = ['IAR2_SIZES', 'OFFICIAL_NAMES', 'IAR2_KNOBS', 'IAR2_RECIPE', 'TINY_IA
 # %% ../../nbs/23_generators.iar2.ipynb #c006
 @dataclass
 class IAR2Config(GPTConfig):
+    "The shape of an IAR2 generator: a `GPTConfig` plus the detail and semantic vocabularies and the factorised head."
     vocab_size: int = 4096             # detail vocabulary
     semantic_vocab_size: int = 256
     factorized_n_layer: int = 5
@@ -323,7 +324,9 @@ TINY_IAR2 = dict(dim=128, n_layer=4, n_head=4, factorized_n_layer=2, grid=8, voc
 
 @register_model('iar2-tiny', 'generator', 'a 4-layer IAR2 (2 head blocks) over 8x8 pairs of 64 + 512 codes, for CPU work',
                 drop_keys=_drop_iar2_keys, pipeline=IAR2Pipeline, parts={'tokenizer': 'iar2-vq-tiny'}, recipe=IAR2_RECIPE)
-def build_iar2_tiny(**overrides): return IAR2(IAR2Config(**{**TINY_IAR2, **overrides}))
+def build_iar2_tiny(**overrides):
+    "The tiny IAR2 (`TINY_IAR2`, fields overridden by `overrides`) with random weights."
+    return IAR2(IAR2Config(**{**TINY_IAR2, **overrides}))
 
 # %% ../../nbs/23_generators.iar2.ipynb #c035
 BENCHMARKS.register('iar2', Benchmark(

@@ -30,6 +30,7 @@ __all__ = ['MAGE_SIZES', 'MAGE_KNOBS', 'TINY_MAGE', 'MAGE_RECIPE', 'MAGEConfig',
 # %% ../../nbs/25_generators.mage.ipynb #c006
 @dataclass
 class MAGEConfig:
+    "The shape of a MAGE generator: encoder and decoder sizes, token grid, codebook, masking, sampling temperature, frozen parts."
     dim: int = 768
     depth: int = 12
     heads: int = 12
@@ -76,6 +77,7 @@ MAGE_SIZES = {'b': dict(dim=768, depth=12, heads=12, decoder_dim=768, decoder_de
                         encoder='mocov3-vit-l')}
 
 def mage_config(size: str, **overrides) -> MAGEConfig:
+    "The `MAGEConfig` of a released size (a key of `MAGE_SIZES`), fields overridden by `overrides`."
     if size not in MAGE_SIZES: raise KeyError(f"unknown MAGE size {size!r}; expected one of {list(MAGE_SIZES)}")
     return MAGEConfig(**{**MAGE_SIZES[size], **overrides})
 
@@ -438,4 +440,6 @@ for _s in MAGE_SIZES:
 
 @register_model('mage-tiny', 'generator', 'a 4+2-block MAGE over the 8x8 codes of mage-vqgan-tiny, for CPU work',
                 checkpoint_key='model', pipeline=MAGEPipeline, recipe=MAGE_RECIPE)
-def build_mage_tiny(**overrides): return MAGE(MAGEConfig(**{**TINY_MAGE, **overrides}))
+def build_mage_tiny(**overrides):
+    "The tiny MAGE (`TINY_MAGE`, fields overridden by `overrides`) with random weights."
+    return MAGE(MAGEConfig(**{**TINY_MAGE, **overrides}))

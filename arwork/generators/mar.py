@@ -27,6 +27,7 @@ __all__ = ['MAR_SIZES', 'MAR_KNOBS', 'TINY_MAR', 'MAR_RECIPE', 'TimestepEmbedder
 
 # %% ../../nbs/22_generators.mar.ipynb #c006
 class TimestepEmbedder(nn.Module):
+    "Diffusion timesteps -> vectors: sinusoidal features through a two-layer MLP."
     def __init__(self, width: int, freq_dim: int = 256):
         super().__init__()
         self.freq_dim = freq_dim
@@ -34,6 +35,7 @@ class TimestepEmbedder(nn.Module):
     def forward(self, t): return self.mlp(timestep_embedding(t, self.freq_dim))
 
 class ResBlock(nn.Module):
+    "A residual block of the diffusion head's MLP, its shift, scale and gate set by the timestep-and-condition vector."
     def __init__(self, width: int):
         super().__init__()
         self.in_ln = nn.LayerNorm(width, eps=1e-6)
@@ -44,6 +46,7 @@ class ResBlock(nn.Module):
         return x + gate * self.mlp(modulate(self.in_ln(x), shift, scale))
 
 class FinalLayer(nn.Module):
+    "The diffusion head's output layer: a modulated LayerNorm, then a linear map to the token's channels."
     def __init__(self, width: int, out_channels: int):
         super().__init__()
         self.norm_final = nn.LayerNorm(width, elementwise_affine=False, eps=1e-6)
@@ -81,6 +84,7 @@ class SimpleMLPAdaLN(nn.Module):
 
 # %% ../../nbs/22_generators.mar.ipynb #c008
 class DiffLoss(nn.Module):
+    "MAR's diffusion head: an MLP that denoises a token given its transformer vector `z`, with its loss and its sampler."
     def __init__(self, target_channels: int, z_channels: int, depth: int, width: int, num_sampling_steps: int = 100,
                  clip_denoised: float | None = None):
         super().__init__()
@@ -126,6 +130,7 @@ class DiffLoss(nn.Module):
 # %% ../../nbs/22_generators.mar.ipynb #c010
 @dataclass
 class MARConfig:
+    "The shape of a MAR generator: transformer size, latent grid and channels, masking, and the diffusion head."
     dim: int = 768
     depth: int = 12
     heads: int = 12
@@ -158,6 +163,7 @@ MAR_SIZES = {'b': dict(dim=768, depth=12, heads=12, diffloss_d=6, diffloss_w=102
              'h': dict(dim=1280, depth=20, heads=16, diffloss_d=12, diffloss_w=1536)}
 
 def mar_config(size: str, **overrides) -> MARConfig:
+    "The `MARConfig` of a released size (a key of `MAR_SIZES`), fields overridden by `overrides`."
     if size not in MAR_SIZES: raise KeyError(f"unknown MAR size {size!r}; expected one of {list(MAR_SIZES)}")
     return MARConfig(**{**MAR_SIZES[size], **overrides})
 
@@ -408,7 +414,9 @@ for _s in MAR_SIZES:
 
 @register_model('mar-tiny', 'generator', 'a 2+2-block MAR over 8x8 latents of the tiny KL VAE, for CPU work',
                 pipeline=MARPipeline, parts={'tokenizer': 'mar-kl-tiny'}, recipe=MAR_RECIPE)
-def build_mar_tiny(**overrides): return MAR(MARConfig(**{**TINY_MAR, **overrides}))
+def build_mar_tiny(**overrides):
+    "The tiny MAR (`TINY_MAR`, fields overridden by `overrides`) with random weights."
+    return MAR(MARConfig(**{**TINY_MAR, **overrides}))
 
 # %% ../../nbs/22_generators.mar.ipynb #c031
 BENCHMARKS.register('mar', Benchmark(

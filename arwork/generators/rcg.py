@@ -25,6 +25,7 @@ __all__ = ['RDM_CONFIGS', 'RDM_KNOBS', 'RDM_RECIPE', 'RDMConfig', 'RDMResBlock',
 # %% ../../nbs/24_generators.rcg.ipynb #c022
 @dataclass
 class RDMConfig:
+    "The shape of RCG's representation diffusion model: widths, depth, class conditioning, frozen encoder, noise schedule."
     rep_dim: int = 256
     time_embed_dim: int = 256
     model_channels: int = 1536
@@ -55,6 +56,7 @@ def _zero(m: nn.Module) -> nn.Module:
     return m
 
 class RDMResBlock(nn.Module):
+    "A residual MLP block of the RDM, with the timestep (and class) embedding added; its output layer starts at zero."
     def __init__(self, channels: int, mid: int, emb: int, use_context: bool, context: int):
         super().__init__()
         self.in_layers = nn.Sequential(nn.LayerNorm(channels), nn.SiLU(), nn.Linear(channels, mid))
@@ -203,6 +205,7 @@ class RDM(nn.Module):
                                           generator=generator, progress=progress)
 
 def build_rdm(name: str = 'rcg-rdm-vitb', **overrides) -> RDM:
+    "The RDM `name` of `RDM_CONFIGS` with random weights, config fields overridden by `overrides`."
     return RDM(replace(RDM_CONFIGS[name], **overrides))
 
 # %% ../../nbs/24_generators.rcg.ipynb #r001

@@ -27,6 +27,7 @@ __all__ = ['VAR_KNOBS', 'VAR_RECIPE', 'TINY_VAR', 'VARConfig', 'var_config', 'Se
 # %% ../../nbs/21_generators.var.ipynb #c006
 @dataclass
 class VARConfig:
+    "The shape of a VAR generator: depth (width and heads follow from it by default), classes, codebook, scales."
     depth: int = 16
     embed_dim: int | None = None           # default 64 * depth
     num_heads: int | None = None           # default depth
@@ -58,6 +59,7 @@ def var_config(depth: int, /, **overrides) -> VARConfig:
 
 # %% ../../nbs/21_generators.var.ipynb #c008
 class SelfAttention(nn.Module):
+    "VAR's self-attention: q and v biases, l2-normalised queries and keys with a learned scale, a KV cache while sampling."
     def __init__(self, cfg: VARConfig):
         super().__init__()
         C, H = cfg.embed_dim, cfg.num_heads
@@ -379,7 +381,9 @@ TINY_VAR = dict(depth=4, embed_dim=128, num_heads=4, num_classes=10, vocab_size=
 
 @register_model('var-tiny', 'generator', 'a 4-block VAR over the tiny VQVAE (32 px, scales 1..8), for CPU work',
                 pipeline=VARPipeline, parts={'tokenizer': 'var-vqvae-tiny'}, recipe=VAR_RECIPE)
-def build_var_tiny(**overrides): return VAR(VARConfig(**{**TINY_VAR, **overrides}))
+def build_var_tiny(**overrides):
+    "The tiny VAR (`TINY_VAR`, fields overridden by `overrides`) with random weights."
+    return VAR(VARConfig(**{**TINY_VAR, **overrides}))
 
 # %% ../../nbs/21_generators.var.ipynb #c034
 BENCHMARKS.register('var', Benchmark(models={'b': 'var-d16', 'tiny': 'var-tiny'}, size='b', batch=8,

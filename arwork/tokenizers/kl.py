@@ -19,6 +19,7 @@ __all__ = ['TINY_KL', 'KLConfig', 'DiagonalGaussian', 'KLVAE', 'build_kl16', 'bu
 # %% ../../nbs/12_tokenizers.kl.ipynb #c005
 @dataclass
 class KLConfig:
+    "The shape of MAR's KL VAE: latent channels, widths, blocks, and the scale applied to its latents."
     embed_dim: int = 16
     ch: int = 128
     ch_mult: tuple = (1, 1, 2, 2, 4)
@@ -85,7 +86,11 @@ TINY_KL = dict(embed_dim=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, scale=1
 
 @register_model('mar-kl16', 'tokenizer', "MAR's KL-16 VAE (16 continuous channels at 1/16 resolution)", checkpoint_key='model',
                 recipe=TOKENIZER_RECIPE)
-def build_kl16(**overrides): return KLVAE(KLConfig(**overrides))
+def build_kl16(**overrides):
+    "MAR's KL-16 VAE with random weights, config fields from `overrides`."
+    return KLVAE(KLConfig(**overrides))
 
 @register_model('mar-kl-tiny', 'tokenizer', 'a small KL VAE (4x downsampling, 16 channels) for CPU work', recipe=TOKENIZER_RECIPE)
-def build_kl_tiny(**overrides): return KLVAE(KLConfig(**{**TINY_KL, **overrides}))
+def build_kl_tiny(**overrides):
+    "The tiny KL VAE (`TINY_KL`, fields overridden by `overrides`) with random weights."
+    return KLVAE(KLConfig(**{**TINY_KL, **overrides}))

@@ -17,6 +17,7 @@ __all__ = ['LDMConfig', 'LDMEncoder', 'LDMDecoder']
 # %% ../../nbs/09_tokenizers.ldm.ipynb #c005
 @dataclass
 class LDMConfig:
+    "The shape of the LDM-style convolutional encoder and decoder under the VAR and MAR tokenizers."
     ch: int = 128
     ch_mult: tuple = (1, 1, 2, 2, 4)
     num_res_blocks: int = 2

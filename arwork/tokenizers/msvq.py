@@ -25,6 +25,7 @@ PATCH_NUMS_512 = (1, 2, 3, 4, 6, 9, 13, 18, 24, 32)
 
 @dataclass
 class MSVQConfig:
+    "The shape of VAR's multi-scale VQVAE: codebook, channels, widths, the residual convolutions, the scales."
     vocab_size: int = 4096
     z_channels: int = 32
     ch: int = 160
@@ -63,6 +64,7 @@ class PhiShared(nn.Module):
 
 # %% ../../nbs/11_tokenizers.msvq.ipynb #c010
 class MultiScaleQuantizer(nn.Module):
+    "VAR's multi-scale residual quantizer: one shared codebook, a code map per scale, each scale quantising what the coarser ones left."
     def __init__(self, cfg: MSVQConfig):
         super().__init__()
         self.config, self.patch_nums = cfg, tuple(cfg.patch_nums)
@@ -204,12 +206,18 @@ TINY_MSVQ = dict(vocab_size=512, z_channels=16, ch=16, ch_mult=(1, 2, 4), num_re
 
 @register_model('var-vqvae', 'tokenizer', "VAR's multi-scale residual VQVAE (4096 codes, 256 px: 10 scales 1..16)",
                 recipe=TOKENIZER_RECIPE)
-def build_var_vqvae(**overrides): return MSVQVAE(MSVQConfig(**overrides))
+def build_var_vqvae(**overrides):
+    "VAR's VQVAE (256-px scales) with random weights, config fields from `overrides`."
+    return MSVQVAE(MSVQConfig(**overrides))
 
 @register_model('var-vqvae-512', 'tokenizer', "VAR's VQVAE with the 512-px scales 1..32 (same weights)",
                 recipe=TOKENIZER_RECIPE)
-def build_var_vqvae_512(**overrides): return MSVQVAE(MSVQConfig(**{'patch_nums': PATCH_NUMS_512, **overrides}))
+def build_var_vqvae_512(**overrides):
+    "VAR's VQVAE with the 512-px scales (`PATCH_NUMS_512`) and random weights, config fields from `overrides`."
+    return MSVQVAE(MSVQConfig(**{'patch_nums': PATCH_NUMS_512, **overrides}))
 
 @register_model('var-vqvae-tiny', 'tokenizer', 'a small multi-scale VQVAE for 32-px images (scales 1..8), for CPU work',
                 recipe=TOKENIZER_RECIPE)
-def build_var_vqvae_tiny(**overrides): return MSVQVAE(MSVQConfig(**{**TINY_MSVQ, **overrides}))
+def build_var_vqvae_tiny(**overrides):
+    "The tiny multi-scale VQVAE (`TINY_MSVQ`, fields overridden by `overrides`) with random weights."
+    return MSVQVAE(MSVQConfig(**{**TINY_MSVQ, **overrides}))

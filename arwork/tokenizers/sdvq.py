@@ -21,6 +21,7 @@ __all__ = ['TINY_SDVQ', 'SDVQ_RECIPE', 'SDVQConfig', 'SemanticDetailQuantizer', 
 # %% ../../nbs/13_tokenizers.sdvq.ipynb #c006
 @dataclass
 class SDVQConfig(VQConfig):
+    "The shape of IAR2's semantic-detail VQ: a `VQConfig` with a detail codebook and a semantic codebook."
     codebook_size: int = 4096        # detail codebook E_d
     semantic_size: int = 256         # semantic codebook E_s
 
@@ -36,6 +37,7 @@ def _roll_usage(buf: torch.Tensor, idx: torch.Tensor):
     buf[-n:] = idx[-n:].float()
 
 class SemanticDetailQuantizer(nn.Module):
+    "IAR2's two-codebook quantizer: a semantic code per position, then a detail code for what it left."
     def __init__(self, cfg: SDVQConfig):
         super().__init__()
         self.n_s, self.n_d, self.e_dim = cfg.semantic_size, cfg.codebook_size, cfg.codebook_embed_dim
@@ -186,8 +188,12 @@ SDVQ_RECIPE = Recipe(loss=_stage_loss, options={'stage': 'first'})
 
 @register_model('iar2-vq', 'tokenizer', "IAR2 semantic-detail VQ-16: 256 semantic + 4096 detail 8-d codes (0485000.pt)",
                 checkpoint_key='model', recipe=SDVQ_RECIPE)
-def build_sdvq(**overrides): return SDVQModel(SDVQConfig(**overrides))
+def build_sdvq(**overrides):
+    "IAR2's semantic-detail VQ-16 with random weights, config fields from `overrides`."
+    return SDVQModel(SDVQConfig(**overrides))
 
 @register_model('iar2-vq-tiny', 'tokenizer', 'a small semantic-detail VQ (4x downsampling, 64 + 512 codes) for CPU work',
                 checkpoint_key='model', recipe=SDVQ_RECIPE)
-def build_sdvq_tiny(**overrides): return SDVQModel(SDVQConfig(**{**TINY_SDVQ, **overrides}))
+def build_sdvq_tiny(**overrides):
+    "The tiny semantic-detail VQ (`TINY_SDVQ`, fields overridden by `overrides`) with random weights."
+    return SDVQModel(SDVQConfig(**{**TINY_SDVQ, **overrides}))

@@ -20,6 +20,7 @@ __all__ = ['TINY_VQ', 'VQConfig', 'Encoder', 'Decoder', 'entropy_loss', 'VectorQ
 # %% ../../nbs/10_tokenizers.vq.ipynb #c005
 @dataclass
 class VQConfig:
+    "The shape of LlamaGen's VQ tokenizer: codebook size, code width and normalisation, losses, encoder and decoder widths."
     codebook_size: int = 16384
     codebook_embed_dim: int = 8
     codebook_l2_norm: bool = True
@@ -50,6 +51,7 @@ class _Level(nn.Module):
         return getattr(self, self.resample_name)(x) if self.resample_name else x
 
 class Encoder(nn.Module):
+    "LlamaGen's VQ encoder: convolutional levels that downsample images to `z_channels` feature maps."
     def __init__(self, cfg: VQConfig):
         super().__init__()
         ch, mult, n = cfg.ch, cfg.ch_mult, len(cfg.ch_mult)
@@ -72,6 +74,7 @@ class Encoder(nn.Module):
         return self.conv_out(F.silu(self.norm_out(h)))
 
 class Decoder(nn.Module):
+    "LlamaGen's VQ decoder: code vectors back up through convolutional levels to images."
     def __init__(self, cfg: VQConfig):
         super().__init__()
         ch, mult, n = cfg.ch, cfg.ch_mult, len(cfg.ch_mult)
@@ -102,6 +105,7 @@ def entropy_loss(affinity: torch.Tensor, temperature: float = 0.01) -> torch.Ten
     return -(probs * log_probs).sum(-1).mean() + (avg * torch.log(avg + 1e-5)).sum()
 
 class VectorQuantizer(nn.Module):
+    "Nearest-code quantization against one (optionally l2-normalised) codebook, with its losses and a straight-through gradient."
     def __init__(self, cfg: VQConfig):
         super().__init__()
         self.n_e, self.e_dim, self.beta = cfg.codebook_size, cfg.codebook_embed_dim, cfg.commit_loss_beta
@@ -191,8 +195,12 @@ TINY_VQ = dict(codebook_size=512, codebook_embed_dim=8, ch=16, ch_mult=(1, 2, 4)
 
 @register_model('llamagen-vq16', 'tokenizer', "LlamaGen VQ-16: 16x downsampling, 16384 l2-normalised 8-d codes",
                 checkpoint_key='model', recipe=TOKENIZER_RECIPE)
-def build_vq16(**overrides): return VQModel(VQConfig(**overrides))
+def build_vq16(**overrides):
+    "LlamaGen's VQ-16 with random weights, config fields from `overrides`."
+    return VQModel(VQConfig(**overrides))
 
 @register_model('llamagen-vq-tiny', 'tokenizer', 'a small VQ (4x downsampling, 512 codes) for CPU work',
                 recipe=TOKENIZER_RECIPE)
-def build_vq_tiny(**overrides): return VQModel(VQConfig(**{**TINY_VQ, **overrides}))
+def build_vq_tiny(**overrides):
+    "The tiny VQ (`TINY_VQ`, fields overridden by `overrides`) with random weights."
+    return VQModel(VQConfig(**{**TINY_VQ, **overrides}))

@@ -22,6 +22,7 @@ __all__ = ['TINY_VQGAN', 'VQGANConfig', 'MaskGITResBlock', 'VQGANEncoder', 'VQGA
 # %% ../../nbs/14_tokenizers.vqgan.ipynb #c005
 @dataclass
 class VQGANConfig:
+    "The shape of the MAGE / MaskGIT VQGAN: codebook, widths, blocks, code width."
     codebook_size: int = 1024
     ch: int = 128
     ch_mult: tuple = (1, 1, 2, 2, 4)
@@ -128,8 +129,12 @@ TINY_VQGAN = dict(codebook_size=512, ch=32, ch_mult=(1, 2, 2), num_res_blocks=1,
 
 @register_model('mage-vqgan', 'tokenizer', "MAGE/MaskGIT VQGAN (RCG): 16x downsampling, 1024 codes of width 256; "
                 "loads vqgan_jax_strongaug.ckpt", recipe=TOKENIZER_RECIPE)
-def build_vqgan(**overrides): return VQGAN(VQGANConfig(**overrides))
+def build_vqgan(**overrides):
+    "The MAGE / MaskGIT VQGAN with random weights, config fields from `overrides`."
+    return VQGAN(VQGANConfig(**overrides))
 
 @register_model('mage-vqgan-tiny', 'tokenizer', 'a small MAGE-style VQGAN (4x downsampling, 512 codes) for CPU work',
                 recipe=TOKENIZER_RECIPE)
-def build_vqgan_tiny(**overrides): return VQGAN(VQGANConfig(**{**TINY_VQGAN, **overrides}))
+def build_vqgan_tiny(**overrides):
+    "The tiny VQGAN (`TINY_VQGAN`, fields overridden by `overrides`) with random weights."
+    return VQGAN(VQGANConfig(**{**TINY_VQGAN, **overrides}))
