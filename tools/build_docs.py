@@ -30,6 +30,10 @@ from nbdev.doclinks import nbglob
 from nbdev.process import NBProcessor
 from nbdev.processors import FilterDefaults, FrontmatterProc, populate_language, add_show_docs, _do_eval
 from traitlets.config import Config
+from bs4 import BeautifulSoup
+
+from docs_site import (SEARCH_BOX, test_only_cells, fix_heading_ids, toc_html, search_sections, search_script,
+                       write_search_index, public_api, api_index_markdown)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROC, DOCS, FIGURES = ROOT / '_proc', ROOT / '_docs', ROOT / 'figures'
@@ -64,7 +68,8 @@ def check_import_cells(src: Path) -> list[str]:
 
 def execute(nb, src: Path):
     "Run `nb`'s cells in place, keeping their outputs, with `nbdev_test`'s rules (skipping `tst_flags` and `eval: false`)."
-    NBProcessor(nb=nb, procs=[FrontmatterProc])        # parses the `#|` directives
+    NBProcessor(nb=nb, procs=[FrontmatterProc], rm_directives=False)   # parses the `#|` directives, leaving them for
+                                                                       # the docs processing (export -> show_doc)
     def skip(cell):
         if cell.cell_type != 'code' or 'nbdev_export' + '(' in cell.source: return True
         d = getattr(cell, 'directives_', {}) or {}
@@ -101,12 +106,14 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 {% block body_header %}
 <body class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
 {{ resources.site.nav }}
+<aside class="site-toc" id="site-toc"></aside>
 <main>
 {{ resources.site.pager }}
 {% endblock %}
 {% block body_footer %}
 {{ resources.site.pager }}
 </main>
+{{ resources.site.script }}
 </body>
 {% endblock %}
 """
@@ -128,7 +135,37 @@ main { margin-left: 15rem; padding: 1rem 2rem 3rem; max-width: 62rem; }
 .jp-OutputArea .jp-RenderedMarkdown pre { background: #f6f8fa; padding: .5rem; border-radius: 4px; }
 .jp-RenderedMarkdown a code { color: #0550ae; }
 .jp-RenderedMarkdown blockquote { border-left: 3px solid #d8dee4; color: #57606a; }
-@media (max-width: 50rem) { .site-nav { position: static; width: auto; } main { margin-left: 0; } }
+.site-search { position: relative; margin: 0 0 .8rem; }
+.site-search input { width: 100%; box-sizing: border-box; padding: .35rem .5rem; font: inherit;
+  border: 1px solid #d0d7de; border-radius: 6px; background: #fff; }
+.site-search-results { position: fixed; left: 1rem; top: 5.2rem; width: min(36rem, calc(100vw - 2rem)); max-height: 70vh;
+  overflow-y: auto; z-index: 10; background: #fff; border: 1px solid #d0d7de; border-radius: 6px;
+  box-shadow: 0 8px 24px rgba(140, 149, 159, .3); font: 14px/1.45 system-ui, sans-serif; }
+.site-search-results a.search-hit { display: block; padding: .45rem .7rem; border-radius: 0; color: #1f2328;
+  border-bottom: 1px solid #eaeef2; }
+.site-search-results a.search-hit.active, .site-search-results a.search-hit:hover { background: #ddf4ff; }
+.search-hit-title { display: block; font-weight: 600; color: #0550ae; }
+.search-hit-text { display: block; color: #57606a; font-size: 13px; overflow-wrap: anywhere; }
+.search-hit mark { background: #fff8c5; color: inherit; }
+.search-empty { padding: .6rem .8rem; color: #57606a; }
+.site-toc { position: fixed; top: 0; bottom: 0; right: 0; width: 14rem; overflow-y: auto; box-sizing: border-box;
+  padding: 1.2rem .8rem; border-left: 1px solid #d8dee4; font: 13px/1.45 system-ui, sans-serif; background: #fff; }
+.site-toc:empty { display: none; }
+.site-toc h4 { margin: 0 0 .4rem; font-size: .75rem; text-transform: uppercase; color: #656d76; }
+.site-toc ul { list-style: none; margin: 0; padding: 0; }
+.site-toc li.toc-h3 { padding-left: .8rem; }
+.site-toc a { display: block; padding: .08rem .3rem; color: #0550ae; text-decoration: none; overflow-wrap: anywhere; }
+.site-toc a:hover { background: #f3f6f9; }
+.site-toc code { font-size: 12px; }
+body.has-toc main { margin-right: 14rem; }
+figure.site-figure { margin: 1rem 0 1.5rem; }
+figure.site-figure img { max-width: 100%; }
+figure.site-figure figcaption { font: 13px/1.5 system-ui, sans-serif; color: #57606a; margin-top: .3rem; }
+.api-kind { font: 12px system-ui, sans-serif; color: #656d76; }
+@media (max-width: 72rem) { .site-toc { position: static; width: auto; border: 1px solid #d8dee4; border-radius: 6px;
+  margin: 1rem 2rem 0 17rem; max-height: 16rem; } body.has-toc main { margin-right: 0; } }
+@media (max-width: 50rem) { .site-nav { position: static; width: auto; } main { margin-left: 0; }
+  .site-toc { margin: 1rem; } .site-search-results { position: absolute; top: 2.4rem; left: 0; } }
 """
 
 class MathMLRenderer(IPythonRenderer):
@@ -161,6 +198,7 @@ def make_exporter():
 _re_directive = re.compile(r'^#\|\s*([\w-]+):?\s*(.*)$')
 _re_cr = re.compile(r'[^\n]*\r(?!\n)')           # a line's text up to its last bare carriage return
 _re_quarto_link = re.compile(r'\[([^\]]*)\]\(([^)\s]*)\)\{([^}]*)\}')   # [text](url){target="_blank" ...}
+_re_show_doc = re.compile(r'show_doc\([\w.]+\)')
 
 def html_links(md):
     "Quarto's `[text](url){key=\"value\" ...}` links (nbdev's `source` links) as HTML links with those attributes."
@@ -170,9 +208,17 @@ def html_links(md):
     return _re_quarto_link.sub(link, md)
 
 def prepare(nb):
-    "Make a processed notebook nbconvert-ready: frontmatter -> title, `#|` directives applied and removed."
-    cells = []
+    """Make a processed notebook nbconvert-ready: frontmatter -> title, `#|` directives applied and removed, test-only
+    cells left off (the rules are in `docs_site`'s docstring), `show_doc` cells tagged `api` (their headings own
+    their symbol's id)."""
+    directives, sources = [], []
     for cell in nb.cells:
+        lines = cell.get('source', '').splitlines() if cell.cell_type == 'code' else []
+        directives.append(dict(m.groups() for m in map(_re_directive.match, lines) if m))
+        sources.append('\n'.join(l for l in lines if not _re_directive.match(l)).strip())
+    hidden = test_only_cells(nb.cells, sources)
+    cells = []
+    for i, cell in enumerate(nb.cells):
         src = cell.get('source', '')
         if cell.cell_type == 'raw' and src.startswith('---'):
             fm = yaml.safe_load(src.strip().strip('-')) or {}
@@ -180,10 +226,14 @@ def prepare(nb):
             cell.update(cell_type='markdown', source=f'# {title}' + (f'\n\n> {desc}' if desc else ''))
         elif cell.cell_type == 'markdown': cell.source = html_links(src)
         elif cell.cell_type == 'code':
-            lines = src.splitlines()
-            directives = dict(m.groups() for m in map(_re_directive.match, lines) if m)
-            cell.source = '\n'.join(l for l in lines if not _re_directive.match(l)).strip()
-            if directives.get('echo') == 'false': cell.setdefault('metadata', {})['tags'] = ['remove_input']
+            d = directives[i]
+            if i in hidden or d.get('include') == 'false': continue
+            cell.source = sources[i]
+            tags = []
+            if d.get('echo') == 'false': tags.append('remove_input')
+            if _re_show_doc.fullmatch(cell.source): tags.append('api')
+            if tags: cell.setdefault('metadata', {})['tags'] = tags
+            if d.get('output') == 'false': cell['outputs'] = []
             for out in cell.get('outputs', []):
                 # notebook files may store multi-line strings as lists of lines (nbformat joins them on reading,
                 # execnb's read_nb does not); a stream shows what a terminal would, progress bars' \r included
@@ -192,11 +242,16 @@ def prepare(nb):
                 for mime, v in out.get('data', {}).items():
                     if isinstance(v, list): out['data'][mime] = ''.join(v)
                 if 'text/markdown' in out.get('data', {}):
-                    out['data']['text/markdown'] = html_links(out['data']['text/markdown'])
+                    md = html_links(out['data']['text/markdown'])
+                    if 'api' in tags:   # a method's section is called by its qualified name, as nbdev links to it
+                        qualname = cell.source[len('show_doc('):-1]
+                        md = re.sub(r'^(#+) (\S+)$', lambda m: f'{m[1]} {qualname}' if qualname.endswith('.' + m[2]) else m[0],
+                                    md, count=1, flags=re.M)
+                    out['data']['text/markdown'] = md
         if cell.get('source', '').strip() or cell.get('outputs'): cells.append(cell)
     nb.cells = cells
     nb.metadata.pop('widgets', None)
-    return nb
+    return nb, len(hidden)
 
 # ---------------------------------------------------------------- 3. navigation and links
 
@@ -221,7 +276,7 @@ def nav_html(pages, titles, page):
     groups = {}
     for p in pages: groups.setdefault(posixpath.dirname(p), []).append(p)
     home = f'<a class="site-title" href="{rel(pages[0], page)}">{escape(titles[pages[0]])}</a>'
-    out = ['<nav class="site-nav">', home]
+    out = ['<nav class="site-nav">', home, SEARCH_BOX]
     for folder, members in groups.items():
         if folder: out.append(f'<h4>{escape(folder.replace("_", " ").title())}</h4>')
         out.append('<ul>')
@@ -239,6 +294,10 @@ def pager_html(pages, titles, page):
            else '<span></span>')
     return f'<div class="site-pager">{prev}{nxt}</div>'
 
+def quarto_name(page):
+    "The name Quarto (and so nbdev's doc links) gives the page: `20_generators.gpt.html` -> `generators.gpt.html`."
+    return re.sub(r'(^|/)\d+_', r'\1', page)
+
 class LinkRewriter:
     """Makes the URLs in the pages resolve inside `_docs/`.
 
@@ -252,7 +311,7 @@ class LinkRewriter:
         "`pages`: the html of every page, by site path."
         cfg = get_config()
         self.doc_url = cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/') + '/'
-        self.quarto = {re.sub(r'(^|/)\d+_', r'\1', p): p for p in pages}
+        self.quarto = {quarto_name(p): p for p in pages}
         self.ids = {p: {m[2].lower() for m in self._re_heading_id.finditer(html)} for p, html in pages.items()}
         self.nbs = nbs
 
@@ -271,28 +330,99 @@ class LinkRewriter:
             if target.is_relative_to(FIGURES): path = rel('figures/' + target.relative_to(FIGURES).as_posix(), page)
         return path + ('#' + frag.lower() if frag else '')
 
+    def resolves(self, doc_link):
+        "Whether nbdev's doc link `page.html#anchor` names a page here and an id on it, exactly."
+        path, _, frag = doc_link.partition('#')
+        return path in self.quarto and (not frag or frag.lower() in self.ids[self.quarto[path]])
+
     def __call__(self, html, page):
         html = self._re_heading_id.sub(lambda m: m[1] + m[2].lower() + '"', html)
         return re.sub(r'\b(href|src)="([^"]*)"', lambda m: f'{m[1]}="{self.url(m[2], page)}"', html)
 
 # ---------------------------------------------------------------- 4. the whole site
 
+API_PAGE = 'api.html'
+_re_heading = re.compile(r'<h([1-6])\b([^>]*)>(.*?)</h\1>', re.S)
+
+def set_heading_ids(html, ids):
+    "Write `ids` (one per heading, in page order) into the page's headings and their `¶` anchor links."
+    it = iter(ids)
+    def one(m):
+        new = escape(next(it))
+        attrs = re.sub(r'\sid="[^"]*"', '', m[2]) + f' id="{new}"'
+        inner = re.sub(r'(<a class="anchor-link" href=")#[^"]*"', rf'\1#{new}"', m[3])
+        return f'<h{m[1]}{attrs}>{inner}</h{m[1]}>'
+    head, main_open, rest = html.partition('<main>')
+    body, main_close, tail = rest.rpartition('</main>')
+    body = _re_heading.sub(one, body)
+    if next(it, None) is not None: raise RuntimeError('fewer headings than ids')
+    return head + main_open + body + main_close + tail
+
+def finish_page(html, page, title):
+    """Unique heading ids, the table of contents and the search sections of a converted page; returns the new html,
+    its sections and its number of images."""
+    soup = BeautifulSoup(html, 'html.parser')
+    main = soup.find('main')
+    heads = fix_heading_ids(main)        # on the parsed copy: the ids, in page order
+    html = set_heading_ids(html, [h[1] for h in heads])
+    toc = toc_html(heads)
+    if toc:
+        html = html.replace('<aside class="site-toc" id="site-toc"></aside>',
+                            f'<aside class="site-toc" id="site-toc" aria-label="On this page">{toc}</aside>', 1)
+        html = html.replace('<body class="jp-Notebook"', '<body class="jp-Notebook has-toc"', 1)
+    return html, search_sections(main, page, title), len(main.find_all('img'))
+
+def api_notebook(api, pages):
+    "The API index page, as a notebook of one markdown cell per module, the modules in the order of their pages."
+    from nbformat.v4 import new_markdown_cell, new_notebook
+    from arwork._modidx import d
+    cfg = get_config()
+    doc_url = cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/') + '/'
+    order = {quarto_name(p): i for i, p in enumerate(pages)}
+    return new_notebook(cells=[new_markdown_cell(md) for md in api_index_markdown(api, doc_url, d['syms'], order)])
+
+def check_docstrings(api):
+    "Every public class and function must have a docstring of its own (else `show_doc` shows its base class's, or none)."
+    missing = [f'{mod}.{name} ({kind})' for mod, name, kind, doc in api if not doc]
+    if missing: sys.exit(f'{len(missing)} public classes and functions have no docstring of their own (give each a one-line '
+                         'docstring in its notebook):\n  ' + '\n  '.join(missing))
+
 def write_site(notebooks, nbs):
-    "Convert the processed notebooks into `_docs/`, with navigation, rewritten links and `figures/`."
-    pages = [html_name(nb) for nb in notebooks]
-    titles = {html_name(nb): title_of(nbs / nb) for nb in notebooks}
-    exporter, html = make_exporter(), {}
-    for nb, page in zip(notebooks, pages):
-        site = dict(css=CSS, nav=nav_html(pages, titles, page), pager=pager_html(pages, titles, page))
+    """Convert the processed notebooks (and the API index) into `_docs/`, with navigation, a search box and a table of
+    contents on every page, rewritten links, `figures/`, and the search index."""
+    api = public_api()
+    check_docstrings(api)
+    sources = {html_name(nb): nb for nb in notebooks}
+    pages = [html_name(notebooks[0]), API_PAGE] + [html_name(nb) for nb in notebooks[1:]]
+    titles = {html_name(nb): title_of(nbs / nb) for nb in notebooks} | {API_PAGE: 'API index'}
+    exporter, html, sections, n_hidden = make_exporter(), {}, [], 0
+    for page in pages:
+        root = '../' * page.count('/')
+        site = dict(css=CSS, nav=nav_html(pages, titles, page), pager=pager_html(pages, titles, page),
+                    script=search_script(root))
         resources = {'metadata': {'name': titles[page]}, 'site': site}
-        html[page], _ = exporter.from_notebook_node(prepare(read_nb(PROC / nb)), resources=resources)
+        if page == API_PAGE: nb = api_notebook(api, pages)
+        else: nb, k = prepare(read_nb(PROC / sources[page])); n_hidden += k
+        html[page], _ = exporter.from_notebook_node(nb, resources=resources)
+        html[page], secs, _ = finish_page(html[page], page, titles[page])
+        sections += secs
     links = LinkRewriter(html, nbs)
+    unresolved = [f'{mod}.{name}' for mod, name, kind, _ in api
+                  if not links.resolves(d_syms(mod, name))]
+    if unresolved: sys.exit('the API index links to no section for: ' + ', '.join(unresolved))
     shutil.rmtree(DOCS, ignore_errors=True)
     shutil.copytree(FIGURES, DOCS / 'figures')
     for page in pages:
         (DOCS / page).parent.mkdir(parents=True, exist_ok=True)
         (DOCS / page).write_text(links(html[page], page), encoding='utf-8')
-    print(f'{len(pages)} pages: open {DOCS / "index.html"}')
+    size = write_search_index(DOCS, titles, sections)
+    print(f'{len(pages)} pages ({n_hidden} test-only cells left off), an API index of {len(api)} classes and functions, '
+          f'a search index of {len(sections)} sections ({size / 1e6:.1f} MB): open {DOCS / "index.html"}')
+
+def d_syms(mod, name):
+    "nbdev's doc link of `mod.name` (its Quarto page and anchor), from `arwork/_modidx.py`."
+    from arwork._modidx import d
+    return d['syms'][mod][f'{mod}.{name}'][0]
 
 def main():
     "Process every notebook of `nbs_path`, then write the site."
@@ -300,11 +430,17 @@ def main():
     ap.add_argument('--execute', nargs='*', default=EXECUTE, metavar='NB',
                     help=f'notebooks (paths under nbs/) to run before processing, so that their pages show outputs '
                          f'(default: {" ".join(EXECUTE)}; none with a bare --execute)')
+    ap.add_argument('--site-only', action='store_true',
+                    help='only write _docs/ again from the _proc/ of an earlier build (for work on the site itself)')
     args = ap.parse_args()
     os.chdir(ROOT)
     nbs = get_config().nbs_path
     notebooks = sorted((p.relative_to(nbs).as_posix() for p in nbglob(nbs, as_path=True)),
                        key=lambda p: (p != 'index.ipynb', '/' in p, p))
+    if args.site_only:
+        missing = [nb for nb in notebooks if not (PROC / nb).exists()]
+        if missing: sys.exit(f'--site-only: {PROC} lacks {", ".join(missing)}: run a full build first')
+        return write_site(notebooks, nbs)
     shutil.rmtree(PROC, ignore_errors=True)
     print(f'processing {len(notebooks)} notebooks into {PROC} ...', flush=True)
     unknown = set(args.execute) - set(notebooks)
