@@ -15,7 +15,8 @@
    LlamaGen (VAR and MAR), it picks the family in the explorer's model menu, waits for that family's picture and
    its own controls (built from its knob declarations), moves its `cfg` slider with the keyboard and checks that
    the picture changes again.
-3. Saves a screenshot with the explorer in view to `figures/widgets_browser.png`.
+3. Saves a screenshot with the explorer in view to `_screenshots/widgets_browser.png` (ignored by git; CI's copy goes
+   there too), or with `--update-figure` to the tracked `figures/widgets_browser.png` that the tutorial shows.
 4. Stops the server (and its kernels) by PID in a `finally` (also on SIGTERM, SIGINT or SIGHUP); exits 1 with a
    message on any failure, and then leaves a screenshot of the failing page in the temporary directory it prints.
 
@@ -30,7 +31,8 @@ from playwright.sync_api import sync_playwright, TimeoutError as PWTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = 'nbs/tutorials/widgets.ipynb'
-SCREENSHOT = ROOT / 'figures' / 'widgets_browser.png'
+SCREENSHOT = ROOT / '_screenshots' / 'widgets_browser.png'      # untracked: what CI leaves
+FIGURE = ROOT / 'figures' / 'widgets_browser.png'               # tracked: only with --update-figure
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
                  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic']
 PRESSES = 3                  # ArrowRight presses on the seed slider
@@ -59,7 +61,8 @@ def write_settings(settings_dir: Path):
 def start_server(tmp: Path, port: int, token: str, logfile):
     "Start `jupyter lab` on loopback; return the Popen. Its settings and state live in `tmp`."
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / 'config'), JUPYTER_DATA_DIR=str(tmp / 'data'),
-               JUPYTER_RUNTIME_DIR=str(tmp / 'runtime'), IPYTHONDIR=str(tmp / 'ipython'))
+               JUPYTER_RUNTIME_DIR=str(tmp / 'runtime'), IPYTHONDIR=str(tmp / 'ipython'),
+               PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get('PYTHONPATH')] if p]))  # this checkout's arwork
     write_settings(tmp / 'settings')
     cmd = [sys.executable, '-m', 'jupyter', 'lab', '--no-browser', '--allow-root', '--ip=127.0.0.1', f'--port={port}',
            f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={ROOT}',
@@ -123,7 +126,7 @@ IMG_STATE = '''img => fetch(img.src).then(r => r.arrayBuffer()).then(b => {
     return {src: img.src, bytes: a.length, hash: h, width: img.naturalWidth, height: img.naturalHeight};
 })'''
 
-def run_browser_test(port: int, token: str, tmp: Path):
+def run_browser_test(port: int, token: str, tmp: Path, screenshot: Path = SCREENSHOT):
     url = f'http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token={token}'
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=T(120) * 1000)
@@ -231,9 +234,9 @@ def run_browser_test(port: int, token: str, tmp: Path):
                     f"status: {status.inner_text()!r}")
                 shown = moved
             explorer.scroll_into_view_if_needed()
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=SCREENSHOT)
-            log(f'screenshot saved to {SCREENSHOT.relative_to(ROOT)}')
+            screenshot.parent.mkdir(exist_ok=True)
+            page.screenshot(path=screenshot)
+            log(f'screenshot saved to {screenshot.relative_to(ROOT)}')
         except Exception:
             shot = tmp / 'failure.png'
             try: page.screenshot(path=shot); log(f'screenshot of the failing page: {shot}')
@@ -248,6 +251,11 @@ def _raise_exit(signum, frame):
     raise SystemExit(f'FAIL: interrupted by signal {signal.Signals(signum).name}')
 
 def main():
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--update-figure', action='store_true',
+                    help=f'save the screenshot to the tracked {FIGURE.relative_to(ROOT)} (default: {SCREENSHOT.relative_to(ROOT)})')
+    args = ap.parse_args()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP): signal.signal(sig, _raise_exit)
     if not Path(CHROMIUM).exists():
         sys.exit(f'FAIL: {CHROMIUM} not found: install Debian\'s chromium (apt-get install -y chromium); '
@@ -263,7 +271,7 @@ def main():
         log(f'jupyter lab started: PID {proc.pid}, port {port}, log {tmp / "jupyter.log"}')
         wait_for_server(proc, port, token)
         log('server answers')
-        run_browser_test(port, token, tmp)
+        run_browser_test(port, token, tmp, FIGURE if args.update_figure else SCREENSHOT)
     except (Failure, PWTimeout) as e:
         print(f'FAIL: {e}', file=sys.stderr)
         tail = (tmp / 'jupyter.log').read_text()[-3000:]

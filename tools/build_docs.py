@@ -12,7 +12,7 @@
 3. Every page gets a sidebar listing all pages and prev/next links; links to other notebooks, to the nbdev
    doc host and to `figures/` (copied to `_docs/figures/`) are made relative so that they resolve in `_docs/`.
 """
-import argparse, ast, os, posixpath, re, shutil, sys
+import argparse, ast, json, os, posixpath, re, shutil, sys
 from concurrent.futures import ProcessPoolExecutor
 from html import escape
 from multiprocessing import get_context
@@ -32,11 +32,16 @@ from nbdev.processors import FilterDefaults, FrontmatterProc, populate_language,
 from traitlets.config import Config
 from bs4 import BeautifulSoup
 
+ROOT = Path(__file__).resolve().parent.parent
+# this checkout's arwork, not another one an editable install may point at: for the build, its processes and the notebooks
+sys.path.insert(0, str(ROOT))
+os.environ['PYTHONPATH'] = os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get('PYTHONPATH')] if p])
+
 from docs_site import (SEARCH_BOX, test_only_cells, fix_heading_ids, toc_html, search_sections, search_script,
                        write_search_index, public_api, api_index_markdown)
 
-ROOT = Path(__file__).resolve().parent.parent
 PROC, DOCS, FIGURES = ROOT / '_proc', ROOT / '_docs', ROOT / 'figures'
+SITE_FIGURES = PROC / '_site_figures'    # drawn by tools/doc_figures.py; copied to _docs/site-figures/
 
 # ---------------------------------------------------------------- 1. nbdev processing
 
@@ -86,12 +91,19 @@ def process_notebook(src: Path, dst: Path, run: bool = False):
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dst)
 
+def draw_figures(notebooks, out_dir: Path):
+    "`tools/doc_figures.py`'s figures of `notebooks` (those it has one for) into `out_dir`, with their manifest."
+    import doc_figures
+    return doc_figures.draw(notebooks, out_dir)
+
 def process_all(notebooks, nbs, run=()):
-    "Process every notebook into `_proc/`, each in a fresh process (as nbdev does), two at a time."
+    """Process every notebook into `_proc/`, each in a fresh process (as nbdev does), two at a time; meanwhile draw
+    the build-time figures of the module pages whose notebooks are not run (`tools/doc_figures.py`) into `SITE_FIGURES`."""
     mixed = [m for nb in notebooks for m in check_import_cells(nbs / nb)]
     if mixed: sys.exit('nbdev_docs would run test cells:\n' + '\n'.join(mixed))
     with ProcessPoolExecutor(2, mp_context=get_context('spawn'), max_tasks_per_child=1) as pool:
-        jobs = {nb: pool.submit(process_notebook, nbs / nb, PROC / nb, nb in run) for nb in notebooks}
+        jobs = {'build-time figures': pool.submit(draw_figures, [nb for nb in notebooks if nb not in run], SITE_FIGURES)}
+        jobs |= {nb: pool.submit(process_notebook, nbs / nb, PROC / nb, nb in run) for nb in notebooks}
     failed = [f'{nb}: {job.exception()}' for nb, job in jobs.items() if job.exception()]
     if failed: sys.exit('processing failed:\n' + '\n'.join(failed))
 
@@ -381,6 +393,23 @@ def api_notebook(api, pages):
     order = {quarto_name(p): i for i, p in enumerate(pages)}
     return new_notebook(cells=[new_markdown_cell(md) for md in api_index_markdown(api, doc_url, d['syms'], order)])
 
+def is_module_page(page):
+    "Whether `page` documents a module (not the home page, the API index or a tutorial)."
+    return page not in ('index.html', API_PAGE) and '/' not in page
+
+def md_inline(text):
+    "A caption's markdown (`code` only) as HTML."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', escape(text, quote=False))
+
+def add_figure(nb, fig, root):
+    "Put the build-time figure `fig` (`{file, caption}` of `figures.json`) under the page's title and description."
+    from nbformat.v4 import new_markdown_cell
+    src = f'{root}site-figures/{fig["file"]}'
+    cell = new_markdown_cell(f'<figure class="site-figure"><img src="{escape(src)}" alt="{escape(fig["caption"])}">'
+                             f'<figcaption>{md_inline(fig["caption"])}</figcaption></figure>')
+    at = next((i + 1 for i, c in enumerate(nb.cells) if c.cell_type == 'markdown' and c.source.startswith('# ')), 0)
+    nb.cells.insert(at, cell)
+
 def check_docstrings(api):
     "Every public class and function must have a docstring of its own (else `show_doc` shows its base class's, or none)."
     missing = [f'{mod}.{name} ({kind})' for mod, name, kind, doc in api if not doc]
@@ -395,23 +424,32 @@ def write_site(notebooks, nbs):
     sources = {html_name(nb): nb for nb in notebooks}
     pages = [html_name(notebooks[0]), API_PAGE] + [html_name(nb) for nb in notebooks[1:]]
     titles = {html_name(nb): title_of(nbs / nb) for nb in notebooks} | {API_PAGE: 'API index'}
-    exporter, html, sections, n_hidden = make_exporter(), {}, [], 0
+    manifest = SITE_FIGURES / 'figures.json'
+    figs = {html_name(nb): f for nb, f in json.loads(manifest.read_text()).items()} if manifest.exists() else {}
+    exporter, html, sections, n_hidden, no_figure = make_exporter(), {}, [], 0, []
     for page in pages:
         root = '../' * page.count('/')
         site = dict(css=CSS, nav=nav_html(pages, titles, page), pager=pager_html(pages, titles, page),
                     script=search_script(root))
         resources = {'metadata': {'name': titles[page]}, 'site': site}
         if page == API_PAGE: nb = api_notebook(api, pages)
-        else: nb, k = prepare(read_nb(PROC / sources[page])); n_hidden += k
+        else:
+            nb, k = prepare(read_nb(PROC / sources[page])); n_hidden += k
+            if page in figs: add_figure(nb, figs[page], root)
         html[page], _ = exporter.from_notebook_node(nb, resources=resources)
-        html[page], secs, _ = finish_page(html[page], page, titles[page])
+        html[page], secs, n_img = finish_page(html[page], page, titles[page])
         sections += secs
+        if is_module_page(page) and not n_img: no_figure.append(page)
+    if no_figure: sys.exit('module pages without a figure (draw one in the notebook, or add one to tools/doc_figures.py): '
+                           + ', '.join(no_figure))
     links = LinkRewriter(html, nbs)
     unresolved = [f'{mod}.{name}' for mod, name, kind, _ in api
                   if not links.resolves(d_syms(mod, name))]
     if unresolved: sys.exit('the API index links to no section for: ' + ', '.join(unresolved))
     shutil.rmtree(DOCS, ignore_errors=True)
     shutil.copytree(FIGURES, DOCS / 'figures')
+    DOCS.joinpath('site-figures').mkdir()
+    for f in figs.values(): shutil.copy(SITE_FIGURES / f['file'], DOCS / 'site-figures' / f['file'])
     for page in pages:
         (DOCS / page).parent.mkdir(parents=True, exist_ok=True)
         (DOCS / page).write_text(links(html[page], page), encoding='utf-8')

@@ -3,7 +3,7 @@ then): `python tools/doc_figures.py OUT_DIR NB...` writes `OUT_DIR/<notebook ste
 (`{notebook: {file, caption}}`); `tools/build_docs.py` runs it and puts each figure under its page's title.
 
 Every figure comes from arwork's own API, in a second or a few on a CPU. The pictures of models start from the demo
-weights in `data/` when they are there (`data/<zoo name>.safetensors`, or `.pt`, for the generator and each part;
+weights in `data/` when they are there (`data/<zoo name>.safetensors`, `zoo.demo_path`, for the generator and each part;
 see `demo_pipeline`) and say so in their caption; until then the models have random weights, and the caption says
 that too. A notebook that draws its own pictures (run by the build) needs none of these: its page shows its own.
 """
@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))       # this checkout's arwork
 DEMO_DIR = ROOT / 'data'
 FIGURES = {}   # notebook -> function returning (matplotlib figure, caption)
 
@@ -28,8 +29,9 @@ def figure(notebook):
 # ---------------------------------------------------------------- models: demo weights when there are any
 
 def demo_file(name):
-    "The demo weights of zoo model `name` in `data/`, or None."
-    return next((p for ext in ('.safetensors', '.pt') if (p := DEMO_DIR / f'{name}{ext}').is_file()), None)
+    "The demo weights of zoo model `name` (`zoo.demo_path`: `data/<name>.safetensors`), or None."
+    from arwork import zoo
+    return zoo.demo_path(name)
 
 def demo_pipeline(name):
     """The pipeline of zoo generator `name` and a phrase for the caption: from its demo weights (and its parts') when
@@ -42,6 +44,9 @@ def demo_pipeline(name):
     if ckpt: return zoo.pipeline(name, ckpt, **parts).eval(), f'demo weights ({ckpt.relative_to(ROOT)})'
     torch.manual_seed(0)
     return perturb_params_(zoo.pipeline(name).eval()), 'random weights: the point is the layout, not the content'
+
+# fewer iterations and diffusion steps than the defaults, so that a figure takes a second or two on a CPU
+FAST_KNOBS = {'mar-tiny': dict(num_iter=8, num_steps=5), 'rcg-rdm-tiny': dict(rdm_steps=10, num_iter=6), 'mage-tiny': dict(num_iter=6)}
 
 def _grid_axes(n, size=1.6, rows=1):
     cols = math.ceil(n / rows)
@@ -97,7 +102,7 @@ def diffusion_figure():
     for k, t in enumerate(ts):
         ax = fig.add_axes([0.34 + k * 0.11, 0.18, 0.1, 0.7])
         _show(ax, diffusion.q_sample(x0, torch.tensor([t]), noise).clamp(-1, 1)[0], f't = {t}')
-    return fig, (r'Left: $\bar\alpha_t$ of the three noise schedules. Right: `GaussianDiffusion.create().q_sample(x0, t, noise)`, '
+    return fig, ('Left: ᾱ_t (the share of the image left at step t) of the three noise schedules. Right: `GaussianDiffusion.create().q_sample(x0, t, noise)`, '
                  'the forward process of the cosine schedule on one image of the embedded dataset.')
 
 @figure('04_pipeline.ipynb')
@@ -111,10 +116,11 @@ def pipeline_figure():
         pipe, w = demo_pipeline(name); weights.add(w)
         labels = [1, 4] if pipe.conditional else None
         with torch.no_grad():
-            images = pipe.sample(labels, batch=None if labels else 2, generator=torch.Generator().manual_seed(0))
+            images = pipe.sample(labels, batch=None if labels else 2, generator=torch.Generator().manual_seed(0),
+                                 **FAST_KNOBS.get(name, {}))
         for r in range(2): _show(axs[r * len(names) + k], images[r], name if r == 0 else None)
     return fig, ('One call for every family: `zoo.pipeline(name).sample(labels, generator=...)` with each tiny generator, '
-                 f'two images each, default knobs ({"; ".join(sorted(weights))}).')
+                 f'two images each (fewer iterations than the default for MAR, RCG and MAGE) ({"; ".join(sorted(weights))}).')
 
 @figure('16_encoders.inception.ipynb')
 def inception_figure():
@@ -209,20 +215,16 @@ def eval_figure():
 @figure('65_bench.ipynb')
 def bench_figure():
     from arwork.bench import bench
-    from arwork.core import BENCHMARKS
-    rows = []
-    for family in sorted(BENCHMARKS):
-        spec = BENCHMARKS[family]
-        if callable(spec) or 'tiny' not in getattr(spec, 'models', {}): continue
-        r = bench(family, size='tiny', batch=2, warmup=1, repeats=1)
-        rows.append((family, r['generate_s'], r['decode_s']))
+    batches = (1, 2, 4, 8)
+    rows = [bench('var', size='tiny', batch=b, warmup=1, repeats=1) for b in batches]
     fig, ax = plt.subplots(figsize=(6, 2.6))
-    ys = range(len(rows))
-    ax.barh(ys, [r[1] for r in rows], label='generate'); ax.barh(ys, [r[2] for r in rows], left=[r[1] for r in rows], label='decode')
-    ax.set_yticks(ys, [r[0] for r in rows], fontsize=8); ax.set_xlabel('seconds for 2 images', fontsize=8)
-    ax.legend(fontsize=7); ax.tick_params(labelsize=7); fig.tight_layout()
-    return fig, (f"`bench(family, size='tiny', batch=2, repeats=1)` for every family's tiny model, measured while this "
-                 f"site was built ({torch.get_num_threads()} CPU threads, random weights, a single run: rough numbers).")
+    ax.bar([str(b) for b in batches], [r['generate_s'] for r in rows], label='generate')
+    ax.bar([str(b) for b in batches], [r['decode_s'] for r in rows], bottom=[r['generate_s'] for r in rows], label='decode')
+    for k, r in enumerate(rows): ax.text(k, r['seconds'], f"{r['images_per_s']:.1f} img/s", ha='center', va='bottom', fontsize=7)
+    ax.set_xlabel('batch', fontsize=8); ax.set_ylabel('seconds', fontsize=8); ax.legend(fontsize=7); ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig, (f"`bench('var', size='tiny', batch=b, repeats=1)` for four batch sizes, measured while this site was built "
+                 f"({torch.get_num_threads()} CPU threads, random weights, a single run: rough numbers).")
 
 @figure('70_widgets.ipynb')
 def widgets_figure():
@@ -259,7 +261,7 @@ def _cli_sample_grid(model, argv_extra=()):
         extra = ['--random-weights']
         if (ckpt := demo_file(model)):
             extra, weights = ['--ckpt', str(ckpt)], f'demo weights ({ckpt.relative_to(ROOT)})'
-        argv = ['sample', model, '--num', '16', '--batch', '16', '--out', str(out), *extra, *argv_extra]
+        argv = ['sample', model, '--num', '8', '--batch', '8', '--out', str(out), *extra, *argv_extra]
         rc = cli.main(argv)
         if rc: raise RuntimeError(f'arwork {" ".join(argv)} exited with {rc}')
         images = from_uint8(torch.from_numpy(np.load(out)['arr_0']))
@@ -280,6 +282,133 @@ def main_figure():
     ax.text(0.01, 0.99, '\n'.join(lines), family='monospace', fontsize=9, va='top', transform=ax.transAxes)
     fig.subplots_adjust(0, 0, 1, 1)
     return fig, '`python -m arwork --help`: the same console script as `arwork`, as it prints its help.'
+
+# ---------------------------------------------------------------- tokenizers, encoders and generators
+
+def demo_model(name):
+    "Zoo model `name` from its demo weights, else with random weights, and a phrase for the caption."
+    from arwork import zoo
+    if (f := demo_file(name)): return zoo.load(name, f).eval(), f'demo weights ({f.relative_to(ROOT)})'
+    torch.manual_seed(0)
+    return zoo.build(name).eval(), 'random weights (no demo weights in data/): the point is the layout, not the content'
+
+def code_picture(codes, size):
+    """A picture of a tokenizer's codes at the image size: a code grid (the finest scale of a multi-scale list, the
+    semantic grid of a pair) as one random colour per code, a continuous latent as its channel 0."""
+    import torch.nn.functional as F
+    if isinstance(codes, (list, tuple)): codes = codes[-1] if len(codes) > 2 or codes[0].ndim == 2 else codes[0]
+    if codes.is_floating_point():
+        m = codes[:, :1]
+        lo, hi = m.amin((1, 2, 3), keepdim=True), m.amax((1, 2, 3), keepdim=True)
+        pic, what = ((m - lo) / (hi - lo + 1e-8) * 2 - 1).expand(-1, 3, -1, -1), 'latent ch. 0'
+    else:
+        if codes.ndim == 2: codes = codes.view(len(codes), *[int(math.isqrt(codes.shape[1]))] * 2)
+        palette = torch.rand(int(codes.max()) + 1, 3, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        pic, what = palette[codes].permute(0, 3, 1, 2), f'{codes.shape[-1]}x{codes.shape[-1]} codes'
+    return F.interpolate(pic, size=size, mode='nearest'), what
+
+def tokenizer_figure(name):
+    "Eight images of the embedded dataset, their codes and their reconstructions `decode(encode(x))` by tokenizer `name`."
+    from arwork.core import show_images
+    from arwork.data import shapes_tensors
+    images = shapes_tensors(8, 32, seed=0)[0]
+    model, weights = demo_model(name)
+    with torch.no_grad(): codes = model.encode(images); recon = model.decode(codes).clamp(-1, 1)
+    pic, what = code_picture(codes, images.shape[-1])
+    fig = show_images(torch.cat([images, pic, recon]), nrow=8, figsize=1.0,
+                      titles=['image'] + [''] * 7 + [what] + [''] * 7 + ['reconstruction'] + [''] * 7)
+    return fig, (f'`{name}`: images of the embedded dataset (top), `encode(images)` (middle; one colour per code) and '
+                 f'`decode(encode(images))` (bottom); {weights}.')
+
+for _nb, _name in [('10_tokenizers.vq.ipynb', 'llamagen-vq-tiny'), ('11_tokenizers.msvq.ipynb', 'var-vqvae-tiny'),
+                   ('12_tokenizers.kl.ipynb', 'mar-kl-tiny'), ('13_tokenizers.sdvq.ipynb', 'iar2-vq-tiny'),
+                   ('14_tokenizers.vqgan.ipynb', 'mage-vqgan-tiny')]:
+    figure(_nb)(lambda name=_name: tokenizer_figure(name))
+
+def generator_figure(name, **knobs):
+    "Two samples of generator `name` step by step (`return_intermediates=True`), at most eight steps shown."
+    from arwork.core import show_images
+    pipe, weights = demo_pipeline(name)
+    labels = [1, 4] if pipe.conditional else None
+    with torch.no_grad():
+        _, steps = pipe.sample(labels, batch=None if labels else 2, generator=torch.Generator().manual_seed(0),
+                               return_intermediates=True, **knobs)
+    if len(steps) > 8: steps = [steps[round(i * (len(steps) - 1) / 7)] for i in range(8)]
+    titles = [str(s.get('title', f'step {k + 1}')).split(':')[0] for k, s in enumerate(steps)]
+    images = torch.stack([s['images'][:2].clamp(-1, 1) for s in steps], 1).flatten(0, 1)
+    fig = show_images(images, nrow=len(steps), titles=titles + [''] * len(steps), figsize=1.3)
+    what = f'classes {labels[0]} and {labels[1]}' if labels else 'two unconditional samples'
+    return fig, (f"`zoo.pipeline('{name}').sample(..., return_intermediates=True)`: {what}, the picture after each step "
+                 f'(left to right); {weights}.')
+
+for _nb, _name, _knobs in [('20_generators.gpt.ipynb', 'llamagen-gpt-tiny', {}), ('21_generators.var.ipynb', 'var-tiny', {}),
+                           ('22_generators.mar.ipynb', 'mar-tiny', FAST_KNOBS['mar-tiny']), ('23_generators.iar2.ipynb', 'iar2-tiny', {}),
+                           ('24_generators.rcg.ipynb', 'rcg-rdm-tiny', FAST_KNOBS['rcg-rdm-tiny']),
+                           ('25_generators.mage.ipynb', 'mage-tiny', FAST_KNOBS['mage-tiny'])]:
+    figure(_nb)(lambda name=_name, knobs=_knobs: generator_figure(name, **knobs))
+
+@figure('09_tokenizers.ldm.ipynb')
+def ldm_figure():
+    import torch.nn.functional as F
+    from arwork.core import show_images
+    from arwork.data import shapes_tensors
+    from arwork.tokenizers.ldm import LDMConfig, LDMEncoder
+    torch.manual_seed(0)
+    enc = LDMEncoder(LDMConfig(ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, z_channels=4)).eval()
+    images, maps = shapes_tensors(4, 32, 0)[0], []
+    with torch.no_grad():
+        h = enc.conv_in(images)
+        for level in enc.down:
+            h = level.run_blocks(h); maps.append(h[:, :1])
+            if hasattr(level, 'downsample'): h = level.downsample(h)
+        maps.append(enc(images)[:, :1])
+    def as_picture(m):
+        lo, hi = m.amin((1, 2, 3), keepdim=True), m.amax((1, 2, 3), keepdim=True)
+        return F.interpolate((m - lo) / (hi - lo + 1e-8) * 2 - 1, size=32, mode='nearest').expand(-1, 3, -1, -1)
+    cols = [images] + [as_picture(m) for m in maps]
+    titles = ['image'] + [f'level {i} ({m.shape[-1]}x{m.shape[-1]})' for i, m in enumerate(maps[:-1])] + ['latent']
+    fig = show_images(torch.stack(cols, 1).flatten(0, 1), nrow=len(cols), titles=titles * len(images), figsize=1.2)
+    return fig, ('The shared LDM encoder (random weights) level by level: channel 0 of each level\'s feature map, '
+                 'enlarged to the image size, down to the latent.')
+
+@figure('15_encoders.mocov3.ipynb')
+def mocov3_figure():
+    from arwork.core import show_images
+    from arwork.data import shapes_tensors
+    from arwork.encoders.mocov3 import augment
+    imgs = shapes_tensors(8, 32, seed=0)[0]
+    torch.manual_seed(0)
+    fig = show_images(torch.cat([imgs, augment(imgs), augment(imgs)]), nrow=8, figsize=1.0)
+    return fig, "`augment(images)`: images of the embedded dataset (top row) and two random views of each, MoCo v3's pairs."
+
+@figure('95_house.ipynb')
+def house_figure():
+    import ast
+    import arwork
+    pkg = Path(arwork.__file__).parent
+    mods = {'.'.join(p.relative_to(pkg).with_suffix('').parts): p for p in sorted(pkg.rglob('*.py'))
+            if p.name not in ('_modidx.py', '__init__.py')}
+    def imports(name, path):
+        out, base_pkg = set(), ('arwork.' + name).rsplit('.', 1)[0]
+        for n in ast.walk(ast.parse(path.read_text())):
+            if isinstance(n, ast.ImportFrom):
+                base = n.module or ''
+                if n.level: base = '.'.join(base_pkg.split('.')[:len(base_pkg.split('.')) - n.level + 1] + ([base] if base else []))
+                cands = [base] + [f'{base}.{a.name}' for a in n.names]
+            elif isinstance(n, ast.Import): cands = [a.name for a in n.names]
+            else: continue
+            out |= {c[len('arwork.'):] for c in cands if c.startswith('arwork.') and c[len('arwork.'):] in mods}
+        return out - {name}
+    names = list(mods)
+    m = np.zeros((len(names), len(names)))
+    for i, a in enumerate(names):
+        for b in imports(a, mods[a]): m[i, names.index(b)] = 1
+    fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    ax.imshow(m, cmap='Blues', vmin=0, vmax=1.4)
+    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=6.5); ax.set_yticks(range(len(names)), names, fontsize=6.5)
+    ax.set_xlabel('imported module', fontsize=8); ax.set_ylabel('importing module', fontsize=8); fig.tight_layout()
+    return fig, (f"arwork's import graph ({len(names)} modules, {int(m.sum())} imports between them): a filled cell is "
+                 'an import of the column by the row; the house checks keep it free of cycles.')
 
 # ---------------------------------------------------------------- drawing
 
