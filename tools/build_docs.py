@@ -12,7 +12,7 @@
 3. Every page gets a sidebar listing all pages and prev/next links; links to other notebooks, to the nbdev
    doc host and to `figures/` (copied to `_docs/figures/`) are made relative so that they resolve in `_docs/`.
 """
-import argparse, ast, json, os, posixpath, re, shutil, sys
+import argparse, ast, json, os, posixpath, re, shutil, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from html import escape
 from multiprocessing import get_context
@@ -84,28 +84,52 @@ def execute(nb, src: Path):
 
 def process_notebook(src: Path, dst: Path, run: bool = False):
     "Run nbdev's docs processors on notebook `src`, exactly as `nbdev_proc_nbs` does (after running it all if `run`)."
+    t0 = time.perf_counter()
     os.environ['IN_TEST'] = '1'   # as nbdev's own processing does
     nb = read_nb(src)
     if run: execute(nb, src)
     FilterDefaults()(nb)
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dst)
+    return time.perf_counter() - t0
 
-def draw_figures(notebooks, out_dir: Path):
-    "`tools/doc_figures.py`'s figures of `notebooks` (those it has one for) into `out_dir`, with their manifest."
+def draw_figure(nb, out_dir: Path):
+    "`tools/doc_figures.py`'s figure of notebook `nb` into `out_dir`: `{nb: {file, caption, seconds}}`."
     import doc_figures
-    return doc_figures.draw(notebooks, out_dir)
+    return doc_figures.draw([nb], out_dir, manifest=False)
+
+def init_worker():
+    "One torch thread per worker: two workers on two cores, and no oversubscription on a shared machine."
+    import torch
+    torch.set_num_threads(1)
 
 def process_all(notebooks, nbs, run=()):
-    """Process every notebook into `_proc/`, each in a fresh process (as nbdev does), two at a time; meanwhile draw
-    the build-time figures of the module pages whose notebooks are not run (`tools/doc_figures.py`) into `SITE_FIGURES`."""
+    """Process every notebook into `_proc/` in two worker processes that take one notebook after another (as
+    `nbdev_proc_nbs`'s pool does; each notebook gets a fresh shell, and the workers import torch once); meanwhile draw
+    the build-time figures of the module pages whose notebooks are not run (`tools/doc_figures.py`) into `SITE_FIGURES`,
+    with their manifest `figures.json`."""
+    t0 = time.perf_counter()
     mixed = [m for nb in notebooks for m in check_import_cells(nbs / nb)]
     if mixed: sys.exit('nbdev_docs would run test cells:\n' + '\n'.join(mixed))
-    with ProcessPoolExecutor(2, mp_context=get_context('spawn'), max_tasks_per_child=1) as pool:
-        jobs = {'build-time figures': pool.submit(draw_figures, [nb for nb in notebooks if nb not in run], SITE_FIGURES)}
-        jobs |= {nb: pool.submit(process_notebook, nbs / nb, PROC / nb, nb in run) for nb in notebooks}
+    SITE_FIGURES.mkdir(parents=True, exist_ok=True)
+    # the jobs name their functions by this file's module name, not `__main__`: a worker's notebook shell (IPython)
+    # replaces `sys.modules['__main__']`, so the worker could no longer find them there for its next notebook
+    import build_docs as this
+    with ProcessPoolExecutor(2, mp_context=get_context('spawn'), initializer=this.init_worker) as pool:
+        order = sorted(notebooks, key=lambda nb: nb not in run)          # the notebooks that run (slow) first
+        jobs = {nb: pool.submit(this.process_notebook, nbs / nb, PROC / nb, nb in run) for nb in order}
+        import doc_figures                                                # torch and matplotlib: while the pool works
+        figs = {nb: pool.submit(this.draw_figure, nb, SITE_FIGURES)
+                for nb in doc_figures.FIGURES if nb in notebooks and nb not in run}
     failed = [f'{nb}: {job.exception()}' for nb, job in jobs.items() if job.exception()]
+    failed += [f'the build-time figure of {nb} (tools/doc_figures.py): {job.exception()}' for nb, job in figs.items() if job.exception()]
     if failed: sys.exit('processing failed:\n' + '\n'.join(failed))
+    manifest = {nb: m for job in figs.values() for nb, m in job.result().items()}
+    (SITE_FIGURES / 'figures.json').write_text(json.dumps(manifest, indent=1))
+    slowest = sorted(((job.result(), nb) for nb, job in jobs.items()), reverse=True)[:3]
+    print(f'processed in {time.perf_counter() - t0:.0f} s; slowest: ' + ', '.join(f'{nb} {t:.0f} s' for t, nb in slowest)
+          + f'; {len(manifest)} build-time figures in {sum(m["seconds"] for m in manifest.values()):.0f} s in all '
+          f'(slowest: {max(manifest.items(), key=lambda kv: kv[1]["seconds"])[0] if manifest else "-"})', flush=True)
 
 # ---------------------------------------------------------------- 2. HTML
 

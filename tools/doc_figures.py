@@ -412,10 +412,11 @@ def house_figure():
 
 # ---------------------------------------------------------------- drawing
 
-def draw(notebooks, out_dir: Path) -> dict:
-    "Draw the figures of `notebooks` (those that have one) into `out_dir`; write and return the manifest."
+def draw(notebooks, out_dir: Path, manifest: bool = True) -> dict:
+    """Draw the figures of `notebooks` (those that have one) into `out_dir`; return the manifest (`{notebook: {file,
+    caption, seconds}}`), and write it as `out_dir/figures.json` if `manifest`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest, failed = {}, []
+    drawn, failed = {}, []
     for nb in notebooks:
         if nb not in FIGURES: continue
         t0 = time.perf_counter()
@@ -424,10 +425,10 @@ def draw(notebooks, out_dir: Path) -> dict:
             failed.append(f'{nb}: {type(e).__name__}: {e}'); continue
         file = Path(nb).stem + '.png'
         fig.savefig(out_dir / file, dpi=110, bbox_inches='tight'); plt.close(fig)
-        manifest[nb] = dict(file=file, caption=caption, seconds=round(time.perf_counter() - t0, 1))
-    (out_dir / 'figures.json').write_text(json.dumps(manifest, indent=1))
+        drawn[nb] = dict(file=file, caption=caption, seconds=round(time.perf_counter() - t0, 1))
+    if manifest: (out_dir / 'figures.json').write_text(json.dumps(drawn, indent=1))
     if failed: raise RuntimeError('build-time figures failed:\n  ' + '\n  '.join(failed))
-    return manifest
+    return drawn
 
 if __name__ == '__main__':
     if len(sys.argv) < 2: sys.exit(__doc__)
