@@ -7,10 +7,22 @@
    first checks that, and stops naming any cell that mixes imports with other code (`nbdev_docs` would run it).
    The few module notebooks that draw figures and run in seconds (`EXECUTE`; more with `--execute NB ...`) are
    run first, with `nbdev_test`'s rules, so that their pages show the figures; their outputs stay in `_proc/`.
+   Meanwhile `tools/doc_figures.py` draws one figure for each other module page (from the demo weights in `data/`
+   when they are there), which goes under the page's title.
 2. nbconvert's `lab` template turns every processed notebook into `_docs/<same path>.html`, with math
    rendered to MathML and no script from a CDN, so the pages work offline; output images are embedded.
-3. Every page gets a sidebar listing all pages and prev/next links; links to other notebooks, to the nbdev
-   doc host and to `figures/` (copied to `_docs/figures/`) are made relative so that they resolve in `_docs/`.
+   Test-only cells are left off (the rules: `tools/docs_site.py`).
+3. Every page gets a sidebar listing all pages with a search box, prev/next links and a table of contents of its
+   sections; links to other notebooks, to the nbdev doc host and to `figures/` (copied to `_docs/figures/`) are made
+   relative so that they resolve in `_docs/`.
+4. `api.html`, the API index, lists every public class and function (each module's `__all__`) with the first line of
+   its docstring, linked to its section; the build stops if one has no docstring of its own (`show_doc` would show
+   its base class's) or no section to link to, or if a module page has no figure. `search.json` (and
+   `search_index.js`, for pages opened from the file system) index every section of every page for the search box
+   (`tools/docs_search.js`, no server needed).
+
+`--site-only` writes `_docs/` again from an earlier build's `_proc/` (seconds: for work on the site itself).
+`python tools/check_docs.py` then checks the site in headless Chromium.
 """
 import argparse, ast, json, os, posixpath, re, shutil, sys, time
 from concurrent.futures import ProcessPoolExecutor

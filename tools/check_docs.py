@@ -13,7 +13,8 @@ driven by playwright; `playwright install` is not needed). It checks that
 - no page shows a test-only cell: an import of `fastcore.test`, or a cell without output that only asserts or calls
   `test_*` helpers;
 - the search box finds the right page: typing a query into it on the home page lists the expected page first (fixed
-  queries, and for each module the most specific name in its part of the API index), and pressing Enter opens it.
+  queries, and for each module the most specific name in its part of the API index), and pressing Enter opens it
+  (from the home page and from a tutorial).
 
 It saves a screenshot of `index.html` to `_screenshots/docs_index.png` (ignored by git), or with `--update-figure`
 to the tracked `figures/docs_index.png`, and exits 1 with the list of failures if there are any.
@@ -143,8 +144,9 @@ def search(page, query):
     return page.eval_on_selector_all('#site-search-results .search-hit', """els => els.map(a => {
         const u = new URL(a.href); return [u.pathname.replace(/^\\//, ''), decodeURIComponent(u.hash.slice(1)) || null]; })""")
 
-def check_search(browser, base, queries):
-    "Every query's first hit is its page (and id); Enter on the first query opens that page. Returns failures, count."
+def check_search(browser, base, queries, sub_pages=()):
+    """Every query's first hit is its page (and id); Enter on the first query opens that page, from the home page and
+    from the first of `sub_pages` (pages in a sub-folder, whose links go up a level). Returns failures, count."""
     failures = []
     page = browser.new_page(viewport={'width': 1280, 'height': 900})
     page.set_default_timeout(60_000)
@@ -157,13 +159,16 @@ def check_search(browser, base, queries):
             failures.append(f'search {query!r}: first hit {got_page}#{got_id}, expected {want_page}'
                             + (f'#{want_id}' if want_id else '') + f' (hits: {", ".join(p for p, _ in hits[:5])})')
     query, want_page, want_id = queries[0]
-    search(page, query)
-    with page.expect_navigation(): page.locator('#site-search').press('Enter')
-    landed = urlparse(page.url)
-    if landed.path.lstrip('/') != want_page or (want_id and unquote(landed.fragment) != want_id):
-        failures.append(f'search {query!r} + Enter opened {page.url[len(base):]}, not {want_page}#{want_id}')
-    elif want_id and not page.locator(f'[id="{want_id}"]').count():
-        failures.append(f'search {query!r} + Enter: {want_page} has no element #{want_id}')
+    for start in [base + 'index.html'] + [base + p for p in sub_pages[:1]]:   # from the top and from a sub-folder
+        page.goto(start, wait_until='load')
+        search(page, query)
+        with page.expect_navigation(): page.locator('#site-search').press('Enter')
+        landed = urlparse(page.url)
+        if landed.path.lstrip('/') != want_page or (want_id and unquote(landed.fragment) != want_id):
+            failures.append(f'search {query!r} + Enter on {start[len(base):]} opened {page.url[len(base):]}, '
+                            f'not {want_page}#{want_id}')
+        elif want_id and not page.locator(f'[id="{want_id}"]').count():
+            failures.append(f'search {query!r} + Enter: {want_page} has no element #{want_id}')
     page.close()
     return failures, len(queries)
 
@@ -193,7 +198,8 @@ def main():
             page.close()
         if API_PAGE in facts:
             failures += check_api(facts[API_PAGE])
-            found, n_search = check_search(browser, base, SEARCHES + api_queries(facts[API_PAGE]['api']))
+            found, n_search = check_search(browser, base, SEARCHES + api_queries(facts[API_PAGE]['api']),
+                                           [p for p in pages if '/' in p])
             failures += found
         browser.close()
     server.shutdown()
