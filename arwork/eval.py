@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_eval.ipynb #c003
 from __future__ import annotations
-import json, math, time, zipfile, zlib, hashlib, os, shutil, warnings
+import json, math, time, zipfile, zlib, hashlib, os, sys, shutil, warnings
 from pathlib import Path
 from typing import Callable, Iterator
 import numpy as np
@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import (atomic_path, get_device, mix_seed, read_checkpoint, unwrap_state_dict, check_state_dict, CheckpointError,
-                         save_checkpoint, to_uint8, num_params, BENCHMARKS)
+                         DEMO_DIR, home, save_checkpoint, to_uint8, num_params, BENCHMARKS)
 from .encoders.inception import FIDInception
 
 # %% auto #0
@@ -209,22 +209,24 @@ class ShapesFeatures(nn.Module):
         pool = self.down3(x).mean((2, 3))
         return {'pool': pool, 'spatial': spatial, 'logits': self.head(pool)}
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get('ARWORK_CACHE', Path.home() / '.cache' / 'arwork'))
-
 def shapes_feature_extractor(cache: str | Path | None = None, steps: int = 400, seed: int = 0, retrain: bool = False,
                              progress: bool = False) -> ShapesFeatures:
-    """The embedded dataset's feature extractor: trained once (`steps` AdamW steps on 32-px images of its 10 classes) and
-    cached at `cache` (default `$ARWORK_CACHE` or `~/.cache/arwork`, file `shapes-features-s{seed}-{steps}.pt`)."""
+    """The embedded dataset's feature extractor (`steps` AdamW steps on 32-px images of its 10 classes). Its weights are
+    the ones arwork ships (`data/shapes-features-s{seed}-{steps}.safetensors`), else those cached in `cache` (default
+    `core.home()`), else it is trained once -- announced, with where it will be cached -- and cached there."""
     from arwork.data import make_shapes
     from arwork.train import fit
-    path = Path(cache or _cache_dir()) / f'shapes-features-s{seed}-{steps}.pt'
+    stem = f'shapes-features-s{seed}-{steps}'
+    path = Path(cache or home()) / f'{stem}.pt'
     model = ShapesFeatures()
-    if path.exists() and not retrain:
+    for found in ([] if retrain else [DEMO_DIR / f'{stem}.safetensors', path]):
+        if not found.exists(): continue
         try:
-            model.load_state_dict(unwrap_state_dict(read_checkpoint(path), 'model'))
+            model.load_state_dict(unwrap_state_dict(read_checkpoint(found), 'model'))
             return model.eval().requires_grad_(False)
-        except (CheckpointError, RuntimeError): pass             # a stale or damaged cache: train again
+        except (CheckpointError, RuntimeError): pass             # a stale or damaged file: the next one, or train again
+    print(f"arwork: training the shapes feature extractor ({steps} steps; about a minute per 100 on one CPU core), "
+          f"once: it is cached at {path}", file=sys.stderr, flush=True)
     g = torch.manual_seed(seed)
     pixels, labels = make_shapes(4000, res=32, seed=10_000 + seed)
     x, y = torch.from_numpy(pixels).permute(0, 3, 1, 2).float(), torch.from_numpy(labels).long()
