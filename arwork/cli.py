@@ -17,7 +17,7 @@ class UsageError(Exception):
 class _Help(argparse.ArgumentDefaultsHelpFormatter):
     "Help lines end with their default, unless they say it themselves or there is none to say."
     def _get_help_string(self, action):
-        if 'default' in (action.help or '') or action.default in (None, False, argparse.SUPPRESS): return action.help
+        if 'default' in (action.help or '') or any(action.default is v for v in (None, False, argparse.SUPPRESS)): return action.help
         return super()._get_help_string(action)
 
 class Parser(argparse.ArgumentParser):
@@ -72,11 +72,11 @@ def _add_sample(sub, model: str | None):
     s.add_argument('--random-weights', action='store_true', help='sample untrained models, to test the plumbing (default: off)')
     s.add_argument('--out', required=True, help='the npz to write')
     n = s.add_mutually_exclusive_group()
-    n.add_argument('--num', type=_positive, help='number of samples, of uniformly random classes (the LlamaGen convention)')
-    n.add_argument('--per-class', type=_positive, help='samples of every class (the VAR/MAR convention)')
+    n.add_argument('--num', type=_positive, help='number of samples, of uniformly random classes (the LlamaGen convention; no default: give it or --per-class)')
+    n.add_argument('--per-class', type=_positive, help='samples of every class (the VAR/MAR convention; no default: give it or --num)')
     s.add_argument('--batch', type=_positive, default=25, help='samples per shard (and per forward pass)')
     s.add_argument('--seed', type=int, default=0, help='seed of the labels and of every shard')
-    s.add_argument('--png-dir', help='also write every sample as a PNG here')
+    s.add_argument('--png-dir', help='also write every sample as a PNG here (default: no PNGs)')
     s.add_argument('--devices', type=_positive, default=1, help='processes (Lightning Fabric, ddp when > 1)')
     s.add_argument('--accelerator', default='auto', choices=('auto', 'cpu', 'cuda', 'gpu', 'mps'), help='where to sample')
     if model: _add_knob_flags(s, *_pipeline_knobs(model))
@@ -113,7 +113,7 @@ def build_parser(model: str | None = None, family: str | None = None) -> argpars
     e.add_argument('samples', help='the sample npz (arr_0: uint8 images)')
     e.add_argument('reference', help='the reference npz (images and mu, sigma, mu_s, sigma_s)')
     x = e.add_mutually_exclusive_group()
-    x.add_argument('--weights', help='the FID Inception weights (pt_inception-2015-12-05-6726825d.pth)')
+    x.add_argument('--weights', help='the FID Inception weights, pt_inception-2015-12-05-6726825d.pth (no default: give it or --shapes)')
     x.add_argument('--shapes', action='store_true', help="use arwork's feature extractor of the embedded dataset")
     e.add_argument('--batch', type=_positive, default=64, help='images per forward pass')
     e.add_argument('--device', help='cpu, cuda, ... (default: a GPU when present)')
@@ -123,8 +123,8 @@ def build_parser(model: str | None = None, family: str | None = None) -> argpars
                        description='Write a reference npz: images and the statistics of their features.')
     r.add_argument('out', help='the reference npz to write')
     src = r.add_mutually_exclusive_group(required=True)
-    src.add_argument('--images', help='an npz whose arr_0 holds the reference images')
-    src.add_argument('--shapes', type=_positive, help='use this many images of the embedded dataset')
+    src.add_argument('--images', help='an npz whose arr_0 holds the reference images (no default: give it or --shapes)')
+    src.add_argument('--shapes', type=_positive, help='use this many images of the embedded dataset (no default: give it or --images)')
     r.add_argument('--res', type=int, default=32, help='resolution of the embedded images')
     r.add_argument('--weights', help='the FID Inception weights (default: the shapes feature extractor)')
     r.add_argument('--batch', type=_positive, default=64, help='images per forward pass')
@@ -136,6 +136,12 @@ def build_parser(model: str | None = None, family: str | None = None) -> argpars
     c = sub.add_parser('finetune-cca', help='CCA guidance-free finetuning from a JSON config',
                        description='CCA finetuning: a train config with `init` (the base checkpoint) and a `cca` section.')
     c.add_argument('config', help='the JSON config file (as for train, with init and an optional cca section)')
+    for parser in (t, c):
+        parser.add_argument('--set', action='append', default=[], metavar='KEY=VALUE',
+                            help='override a value by its dotted path, e.g. train.steps=10; VALUE is read as JSON, '
+                                 'else as text (repeatable; default: none)')
+        parser.add_argument('--print-config', action='store_true',
+                            help='print the config as it would run (after --set, training defaults filled in) and exit')
 
     q = sub.add_parser('quickstart', help='train a tiny tokenizer + generator on the embedded dataset and draw samples',
                        description="Train one family's tiny models on the embedded dataset and save a figure of samples.")
@@ -147,6 +153,7 @@ def build_parser(model: str | None = None, family: str | None = None) -> argpars
     q.add_argument('--device', help='cpu, cuda, ... (default: a GPU when present)')
     q.add_argument('--out', help='where to write the figure (default: figures/quickstart.png, or quickstart_<family>.png)')
     q.add_argument('--seed', type=int, help='random seed (default: 0)')
+    q.add_argument('--run-dir', help='where to save the trained models (default: runs/quickstart-<family>; runs/quickstart for llamagen)')
 
     _add_bench(sub, family)
     m = sub.add_parser('models', help='list the models the zoo can build and load, with where their weights are',
@@ -264,10 +271,29 @@ def _read_config(path: str) -> dict:
     if not isinstance(config, dict): raise UsageError(f"{path} must hold one JSON object, got {type(config).__name__}")
     return config
 
+def _override(config: dict, assignments: list[str]) -> dict:
+    "Apply `--set KEY=VALUE` assignments (dotted paths into the config's sections) to `config`, in place."
+    for a in assignments:
+        key, sep, raw = a.partition('=')
+        if not sep or not key: raise UsageError(f"--set wants KEY=VALUE (e.g. train.steps=10), got {a!r}")
+        try: value = json.loads(raw)
+        except json.JSONDecodeError: value = raw
+        *sections, last = key.split('.')
+        node = config
+        for sec in sections:
+            node = node.setdefault(sec, {})
+            if not isinstance(node, dict): raise UsageError(f"--set {a}: {sec!r} is a value, not a section of the config")
+        node[last] = value
+    return config
+
 def _train(ns, argv) -> int:
-    from arwork.train import train_from_config
-    config = _read_config(ns.config)
+    import dataclasses
+    from arwork.train import train_from_config, TrainConfig
+    config = _override(_read_config(ns.config), ns.set)
     if ns.command == 'finetune-cca': config.setdefault('cca', {})
+    if ns.print_config:
+        print(json.dumps({**config, 'train': dataclasses.asdict(TrainConfig.from_dict(config.get('train', {})))}, indent=2))
+        return 0
     losses = train_from_config(config)
     if config.get('run_dir'): print(f"trained {config['model']} for {len(losses)} logged steps; run in {config['run_dir']}")
     return 0
@@ -276,9 +302,11 @@ def _quickstart(ns, argv) -> int:
     from arwork.core import QUICKSTARTS
     import arwork.quickstart  # noqa: F401  (registers the recipes)
     if ns.list: print('quickstart families:', ', '.join(sorted(QUICKSTARTS))); return 0
-    t0 = time.time()
-    out = QUICKSTARTS[ns.family](**_given(ns, 'tokenizer_steps', 'steps', 'res', 'device', 'out', 'seed'))
-    print(f'wrote {out} in {time.time() - t0:.0f} s')
+    import inspect
+    recipe, t0 = QUICKSTARTS[ns.family], time.time()
+    run_dir = ns.run_dir or inspect.signature(recipe).parameters['run_dir'].default
+    out = recipe(**_given(ns, 'tokenizer_steps', 'steps', 'res', 'device', 'out', 'seed'), run_dir=run_dir)
+    print(f'wrote {out}, and the trained models in {run_dir}/ ({time.time() - t0:.0f} s)')
     return 0
 
 def _bench(ns, argv) -> int:

@@ -21,7 +21,7 @@ __all__ = ['REFERENCE_KEYS', 'check_uint8_images', 'write_npz', 'npz_keys', 'npz
            'feature_stats', 'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii',
            'precision_recall', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features', 'make_reference',
            'load_reference', 'evaluate', 'class_labels', 'weights_digest', 'sample_npz', 'quantize_images',
-           'plot_sweep', 'bench_eval']
+           'plot_sweep', 'plot_frontier', 'bench_eval']
 
 # %% ../nbs/60_eval.ipynb #c006
 def check_uint8_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
@@ -328,7 +328,7 @@ def evaluate(samples: str | Path, reference: str | Path, extractor: nn.Module, b
         raise ValueError(f"{', '.join(f'{k} came out {res[k]}' for k in bad)} for {samples} against {reference}: refusing to report it")
     if verbose:
         for name, k in [('Inception Score', 'inception_score'), ('FID', 'fid'), ('sFID', 'sfid'),
-                        ('Precision', 'precision'), ('Recall', 'recall')]: print(f'{name}: {res[k]}')
+                        ('Precision', 'precision'), ('Recall', 'recall')]: print(f'{name}: {res[k]:.4f}')
     return res
 
 # %% ../nbs/60_eval.ipynb #c043
@@ -459,6 +459,24 @@ def plot_sweep(sweeps: dict[str, dict[float, dict]], metrics=('fid', 'inception_
             a.plot(xs, [sweep[x][m] for x in xs], 'o-', label=label)
         a.set_xlabel(xlabel); a.set_ylabel(names.get(m, m))
     axs[0].legend(); fig.tight_layout()
+    return fig
+
+# %% ../nbs/60_eval.ipynb #c053c
+def plot_frontier(sweeps: dict[str, dict[float, dict]], x: str = 'inception_score', y: str = 'fid', ax=None,
+                  value_name: str = ''):
+    "Each named sweep as a curve of metric `y` against metric `x`, points labelled with their swept value; returns the figure."
+    import matplotlib.pyplot as plt
+    names = {'fid': 'FID', 'sfid': 'sFID', 'inception_score': 'IS', 'precision': 'precision', 'recall': 'recall'}
+    fig, ax = (plt.subplots(figsize=(4.5, 3.5)) if ax is None else (ax.figure, ax))
+    split = lambda v: v if isinstance(v, (tuple, list)) else (v, 0.0)
+    for label, sweep in sweeps.items():
+        keys = sorted(sweep)
+        (xs, dx), (ys, dy) = (zip(*[split(sweep[k][m]) for k in keys]) for m in (x, y))
+        line = ax.errorbar(xs, ys, xerr=dx, yerr=dy, fmt='o-', ms=4, capsize=2, label=label)
+        for k, px, py in zip(keys, xs, ys):
+            ax.annotate(f'{value_name}{k:g}', (px, py), textcoords='offset points', xytext=(4, 3), fontsize=7,
+                        color=line[0].get_color())
+    ax.set_xlabel(names.get(x, x)); ax.set_ylabel(names.get(y, y)); ax.legend(fontsize=8)
     return fig
 
 # %% ../nbs/60_eval.ipynb #c055
