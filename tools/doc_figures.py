@@ -41,7 +41,9 @@ def demo_pipeline(name):
     entry = zoo.info(name)
     ckpt = demo_file(name)
     parts = {f'{role}_ckpt': str(f) for role, part in entry.parts.items() if (f := demo_file(part))}
-    if ckpt: return zoo.pipeline(name, ckpt, **parts).eval(), f'demo weights ({ckpt.relative_to(ROOT)})'
+    if ckpt:
+        files = ', '.join(Path(f).relative_to(ROOT).as_posix() for f in [ckpt, *parts.values()])
+        return zoo.pipeline(name, ckpt, **parts).eval(), f'demo weights ({files})'
     torch.manual_seed(0)
     return perturb_params_(zoo.pipeline(name).eval()), 'random weights: the point is the layout, not the content'
 
@@ -257,10 +259,9 @@ def _cli_sample_grid(model, argv_extra=()):
     from arwork.core import from_uint8, image_grid
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / 'samples.npz'
-        weights = 'random weights'
-        extra = ['--random-weights']
-        if (ckpt := demo_file(model)):
-            extra, weights = ['--ckpt', str(ckpt)], f'demo weights ({ckpt.relative_to(ROOT)})'
+        weights, extra = 'random weights', ['--random-weights']
+        if (ckpt := demo_file(model)):      # no flag: the CLI finds the demo weights by name, the tokenizer's too
+            weights, extra = f'its demo weights, found by name ({ckpt.relative_to(ROOT)} and its tokenizer)', []
         argv = ['sample', model, '--num', '8', '--batch', '8', '--out', str(out), *extra, *argv_extra]
         rc = cli.main(argv)
         if rc: raise RuntimeError(f'arwork {" ".join(argv)} exited with {rc}')
@@ -337,7 +338,9 @@ def generator_figure(name, **knobs):
     titles = [str(s.get('title', f'step {k + 1}')).split(':')[0] for k, s in enumerate(steps)]
     images = torch.stack([s['images'][:2].clamp(-1, 1) for s in steps], 1).flatten(0, 1)
     fig = show_images(images, nrow=len(steps), titles=titles + [''] * len(steps), figsize=1.3)
-    what = f'classes {labels[0]} and {labels[1]}' if labels else 'two unconditional samples'
+    from arwork.data import SHAPES_CLASSES
+    what = (f'classes {labels[0]} ({SHAPES_CLASSES[labels[0]]}, top) and {labels[1]} ({SHAPES_CLASSES[labels[1]]}, bottom)'
+            if labels else 'two unconditional samples')
     return fig, (f"`zoo.pipeline('{name}').sample(..., return_intermediates=True)`: {what}, the picture after each step "
                  f'(left to right); {weights}.')
 
