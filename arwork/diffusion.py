@@ -160,18 +160,23 @@ def training_losses(self: GaussianDiffusion, model: Callable, x0, t, model_kwarg
 @torch.no_grad()
 def sample(self: GaussianDiffusion, model: Callable, noise: torch.Tensor, model_kwargs: dict | None = None,
            temperature: float = 1.0, generator: torch.Generator | None = None, step_noise: Callable | None = None,
-           progress: bool = False, clip_denoised: float | None = None, ddim_eta: float | None = None):
+           progress: bool = False, clip_denoised: float | None = None, ddim_eta: float | None = None,
+           callback: Callable | None = None):
     """Ancestral sampling from `noise` (x_N). The noise added at each step is `randn_like(x)` from `generator`, or
     `step_noise(k, x)` when given (so tests can inject it); temperature scales that noise only. `clip_denoised`: see
-    `p_mean_variance`. With `ddim_eta`, DDIM steps (`ddim_step`) over the same timesteps instead."""
+    `p_mean_variance`. With `ddim_eta`, DDIM steps (`ddim_step`) over the same timesteps instead. `callback(k, t, x, x0)`
+    sees every step: its index, original timestep, the sample after it and the network's (clamped) clean estimate."""
     x = noise
     for k in tqdm(range(self.num_timesteps - 1, -1, -1), disable=not progress, leave=False):
         t = torch.full((len(x),), k, device=x.device, dtype=torch.long)
         out = model(x, self._map(t), **(model_kwargs or {}))
         z = step_noise(k, x) if step_noise is not None else torch.randn(x.shape, generator=generator, device=x.device)
-        if ddim_eta is not None: x = self.ddim_step(out, x, t, z, ddim_eta, clip_denoised); continue
-        mean, log_var = self.p_mean_variance(out, x, t, clip_denoised)
-        x = mean + (k > 0) * torch.exp(0.5 * log_var) * z * temperature
+        x0 = self.predict_x0(out[:, :x.shape[1]], x, t, clip_denoised) if callback is not None else None
+        if ddim_eta is not None: x = self.ddim_step(out, x, t, z, ddim_eta, clip_denoised)
+        else:
+            mean, log_var = self.p_mean_variance(out, x, t, clip_denoised)
+            x = mean + (k > 0) * torch.exp(0.5 * log_var) * z * temperature
+        if callback is not None: callback(k, self.timestep_map[k], x, x0)
     return x
 
 # %% ../nbs/03_diffusion.ipynb #c017
