@@ -12,7 +12,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['cosine_betas', 'linear_betas', 'ldm_linear_betas', 'respaced_timesteps', 'ddim_respacing', 'normal_kl',
+__all__ = ['LDM_BUFFERS', 'cosine_betas', 'linear_betas', 'ldm_linear_betas', 'respaced_timesteps', 'ddim_respacing', 'normal_kl',
            'discretized_gaussian_log_likelihood', 'GaussianDiffusion', 'ddim_timesteps', 'ddim_parameters']
 
 # %% ../nbs/03_diffusion.ipynb #c006
@@ -226,6 +226,18 @@ def ddim_sample(self: GaussianDiffusion, model: Callable, noise: torch.Tensor, s
         x = a_prev.sqrt() * x0 + (1 - a_prev - sigma ** 2).sqrt() * eps + sigma * z
         if callback is not None: callback(i, int(ts[i]), x, x0)
     return x
+
+# %% ../nbs/03_diffusion.ipynb #c029
+LDM_BUFFERS = ('betas', 'alphas_cumprod', 'alphas_cumprod_prev', 'sqrt_alphas_cumprod', 'sqrt_one_minus_alphas_cumprod',
+               'log_one_minus_alphas_cumprod', 'sqrt_recip_alphas_cumprod', 'sqrt_recipm1_alphas_cumprod',
+               'posterior_variance', 'posterior_log_variance_clipped', 'posterior_mean_coef1', 'posterior_mean_coef2')
+
+@patch
+def ldm_buffers(self: GaussianDiffusion) -> dict[str, torch.Tensor]:
+    "The schedule buffers of an LDM checkpoint (`LDM_BUFFERS`), as float32 tensors."
+    own = {'log_one_minus_alphas_cumprod': np.log(1.0 - self.alphas_cumprod),
+           'posterior_log_variance_clipped': np.log(np.maximum(self.posterior_variance, 1e-20))}
+    return {n: torch.as_tensor(own[n] if n in own else getattr(self, n), dtype=torch.float32) for n in LDM_BUFFERS}
 
 # %% ../nbs/03_diffusion.ipynb #c031
 @patch
