@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import os, io, re, math, random, secrets, argparse, contextlib, zipfile, pickle, pickletools
+import os, io, re, json, math, random, secrets, argparse, contextlib, zipfile, pickle, pickletools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -18,9 +18,10 @@ from PIL import Image
 __all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'mix_seed', 'get_device',
            'get_dtype', 'make_generator', 'to_rgb', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil',
            'check_images', 'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path',
-           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'pickled_globals', 'unwrap_state_dict',
-           'check_state_dict', 'check_finite', 'load_state_dict_strict', 'num_params', 'peak_memory_mb',
-           'randomize_zero_params_', 'perturb_params_', 'Registry', 'ModelEntry', 'register_model']
+           'save_checkpoint', 'save_weights', 'weights_metadata', 'CheckpointError', 'read_checkpoint',
+           'read_safetensors', 'pickled_globals', 'unwrap_state_dict', 'check_state_dict', 'check_finite',
+           'load_state_dict_strict', 'num_params', 'peak_memory_mb', 'randomize_zero_params_', 'perturb_params_',
+           'Registry', 'ModelEntry', 'Weights', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -212,6 +213,24 @@ def save_checkpoint(obj, path: str | Path) -> Path:
     with atomic_path(path) as tmp, open(tmp, 'wb') as f: torch.save(obj, f)
     return Path(path)
 
+def save_weights(state_dict: Mapping[str, torch.Tensor], path: str | Path, metadata: dict | None = None) -> Path:
+    """A state dict as a `.safetensors` file, atomically: tensors only (shared storage and views are copied), with
+    `metadata` (e.g. the zoo name and config) in its header: strings as given, anything else as JSON text."""
+    from safetensors.torch import save_file
+    tensors = {k: v.detach().cpu().contiguous().clone() for k, v in state_dict.items()}
+    header = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (metadata or {}).items()}
+    with atomic_path(path) as tmp: save_file(tensors, tmp, metadata=header)
+    return Path(path)
+
+def weights_metadata(path: str | Path) -> dict[str, str]:
+    "The string metadata in the header of a `.safetensors` file (what `save_weights` wrote), read without its tensors."
+    from safetensors import safe_open
+    try:
+        with safe_open(str(path), 'pt') as f: return dict(f.metadata() or {})
+    except Exception as e:
+        raise CheckpointError(f"{path} is not a readable safetensors file (corrupt or truncated?): "
+                              f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+
 # %% ../nbs/00_core.ipynb #c018
 class CheckpointError(ValueError):
     "A checkpoint file that cannot be read, or whose contents do not fit the model."
@@ -219,10 +238,12 @@ class CheckpointError(ValueError):
 SAFE_GLOBALS = [argparse.Namespace]  # the only non-tensor object official checkpoints pickle (training `args`)
 
 def read_checkpoint(path: str | Path, map_location='cpu', extra_safe_globals: Sequence = ()) -> dict:
-    "`torch.load` with `weights_only=True`, allow-listing only `SAFE_GLOBALS` (+ `extra_safe_globals`)."
+    """`torch.load` with `weights_only=True`, allow-listing only `SAFE_GLOBALS` (+ `extra_safe_globals`); a
+    `.safetensors` file is read by safetensors, which holds tensors only."""
     path = Path(path)
     if not path.exists(): raise CheckpointError(f"checkpoint not found: {path}")
     if path.stat().st_size == 0: raise CheckpointError(f"checkpoint is empty (0 bytes): {path}")
+    if path.suffix == '.safetensors': return read_safetensors(path, map_location)
     allowed = [*SAFE_GLOBALS, *extra_safe_globals]
     try:
         with torch.serialization.safe_globals(allowed):
@@ -235,6 +256,14 @@ def read_checkpoint(path: str | Path, map_location='cpu', extra_safe_globals: Se
                               "run (a checkpoint it reads holds tensors and plain containers only)") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as e:
         raise CheckpointError(f"{path} is not a readable torch checkpoint (corrupt or truncated?): "
+                              f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+
+def read_safetensors(path: str | Path, device='cpu') -> dict[str, torch.Tensor]:
+    "The tensors of a `.safetensors` file (a corrupt or truncated file is a `CheckpointError` naming it)."
+    from safetensors.torch import load_file
+    try: return load_file(str(path), device=str(device))
+    except Exception as e:
+        raise CheckpointError(f"{path} is not a readable safetensors file (corrupt or truncated?): "
                               f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
 
 def pickled_globals(path: str | Path) -> list[str]:
@@ -404,6 +433,21 @@ class ModelEntry:
     pipeline: type | None = None                # generators: the family's `pipeline.Pipeline` subclass
     parts: dict = field(default_factory=dict)   # role -> default zoo name of what the pipeline pairs with it ('tokenizer')
     recipe: object | None = None                # `pipeline.Recipe`: how it trains (None: not trainable by `arwork train`)
+    weights: 'Weights | None' = None            # where its released weights come from (`zoo.load(name)` without a path)
+
+@dataclass(frozen=True)
+class Weights:
+    "Where a model's released weights come from: a file on Hugging Face (`hf_repo`) or at a `url`, with what is known of it."
+    file: str                                   # the file's name, as released
+    hf_repo: str | None = None                  # the Hugging Face repo holding it
+    url: str | None = None                      # else a direct download address
+    size: int | None = None                     # bytes, when known
+    sha256: str | None = None                   # when known
+    note: str = ''                              # e.g. where the authors publish it when no address is known
+
+    @property
+    def address(self) -> str | None:
+        return f'https://huggingface.co/{self.hf_repo}/resolve/main/{self.file}' if self.hf_repo else self.url
 
 MODELS = Registry('model')
 QUICKSTARTS = Registry('quickstart family')
@@ -411,10 +455,10 @@ BENCHMARKS = Registry('benchmark')
 
 def register_model(name: str, kind: str, description: str = '', checkpoint_key: str | None = None,
                    drop_keys: Callable[[str], bool] | None = None, load: Callable | None = None,
-                   pipeline: type | None = None, parts: dict | None = None, recipe=None):
-    "Decorator registering a builder function in `MODELS` under `name` (with its pipeline, parts and recipe, if any)."
+                   pipeline: type | None = None, parts: dict | None = None, recipe=None, weights: Weights | None = None):
+    "Decorator registering a builder function in `MODELS` under `name` (with its pipeline, parts, recipe and weights, if any)."
     def deco(build):
         MODELS.register(name, ModelEntry(name, kind, build, description, checkpoint_key, drop_keys, load, pipeline,
-                                         dict(parts or {}), recipe))
+                                         dict(parts or {}), recipe, weights))
         return build
     return deco

@@ -182,15 +182,17 @@ class LabelEmbedder(nn.Module):
         if train and self.dropout_prob > 0: labels = self.drop(labels)
         return self.embedding_table(labels)
 
-def check_labels(labels, num_classes: int, allow_null: bool = True, device=None) -> torch.Tensor:
-    """Labels as an int64 tensor, with a clear error for ids outside `[0, num_classes)` (or the null id `num_classes`)
-    and for labels that are not integers (a float 2.7 is refused, not truncated to class 2)."""
+def check_labels(labels, num_classes: int | None, allow_null: bool = True, device=None) -> torch.Tensor:
+    """Labels as an int64 tensor, with a clear error for ids outside `[0, num_classes)` (or the null id `num_classes`),
+    for labels that are not integers (a float 2.7 is refused, not truncated to class 2), and for no labels at all:
+    every family refuses an empty batch the same way. `num_classes=None` checks everything but the range."""
     labels = torch.as_tensor(labels, device=device).reshape(-1)
-    if labels.numel() and (labels.dtype == torch.bool or labels.is_floating_point() or labels.is_complex()):
+    if labels.numel() == 0: raise ValueError("labels is empty: nothing to do (give at least one class id)")
+    if labels.dtype == torch.bool or labels.is_floating_point() or labels.is_complex():
         raise ValueError(f"labels must be integer class ids, got {labels.dtype} values such as {labels[:3].tolist()}")
     labels = labels.long()
-    top = num_classes + int(allow_null)
-    bad = labels[(labels < 0) | (labels >= top)]
+    bad = labels[labels < 0] if num_classes is None else labels[(labels < 0) | (labels >= num_classes + int(allow_null))]
+    if bad.numel() and num_classes is None: raise ValueError(f"class id {bad[0].item()} out of range: ids are >= 0")
     if bad.numel():
         raise ValueError(f"class id {bad[0].item()} out of range: expected 0..{num_classes - 1}"
                          + (f" (or {num_classes} for the null class)" if allow_null else ''))

@@ -161,7 +161,6 @@ class Pipeline(nn.Module):
             raise ValueError(f"{self.name} draws unconditionally: give batch=N instead of labels")
         if isinstance(labels, numbers.Integral) and not isinstance(labels, bool): labels = [int(labels)] * (batch or 1)
         labels = check_labels(labels, self.num_classes, allow_null=False, device=self.device)
-        if len(labels) == 0: raise ValueError(f"labels is empty: nothing to sample (give at least one class id)")
         if batch is not None and batch != len(labels): raise ValueError(f"{len(labels)} labels but batch={batch}")
         return labels, len(labels)
 

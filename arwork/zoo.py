@@ -4,7 +4,8 @@
 
 # %% ../nbs/80_zoo.ipynb #c003
 from __future__ import annotations
-import importlib, importlib.util, pkgutil, warnings
+import importlib, importlib.util, pkgutil, warnings, os, hashlib, shutil, urllib.request
+import arwork
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -13,7 +14,8 @@ from .core import (MODELS, ModelEntry, read_checkpoint, unwrap_state_dict, load_
                          CheckpointError)
 
 # %% auto #0
-__all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'load', 'pipeline']
+__all__ = ['MODEL_PACKAGES', 'DEMO_DIR', 'names', 'info', 'build', 'load', 'home', 'offline', 'demo_path', 'weights_status',
+           'http_download', 'weights_path', 'download', 'pipeline']
 
 # %% ../nbs/80_zoo.ipynb #c005
 MODEL_PACKAGES = ('arwork.tokenizers', 'arwork.encoders', 'arwork.generators')
@@ -48,19 +50,109 @@ def _materialize(model: nn.Module):
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left: raise CheckpointError(f"after loading, these tensors still have no data: {', '.join(left[:10])}")
 
-def load(name: str, path: str | Path, key: str | None = None, device=None, dtype=None, **overrides) -> nn.Module:
-    """Build `name` and load the official checkpoint file at `path` strictly. `key` picks the entry of the file
-    (e.g. `'model_ema'`); by default the entry the family registered, else the usual wrappers are unwrapped."""
+def load(name: str, path: str | Path | None = None, key: str | None = None, device=None, dtype=None, **overrides) -> nn.Module:
+    """Build `name` and load the checkpoint file at `path` strictly -- by default its weights by name (`weights_path`).
+    `key` picks the entry of the file (e.g. `'model_ema'`); by default the entry the family registered, else the
+    usual wrappers are unwrapped (a bare state dict, as in a `.safetensors` file, is taken as it is)."""
     entry = info(name)
+    if path is None: path = weights_path(name)
     model = build(name, device='meta', **overrides)
     ckpt = read_checkpoint(path)
     if entry.load is not None: model = entry.load(model, ckpt, key)
     else:
-        sd = unwrap_state_dict(ckpt, key or entry.checkpoint_key, drop=entry.drop_keys)
+        bare = all(torch.is_tensor(v) for v in ckpt.values()) if isinstance(ckpt, dict) else False
+        sd = unwrap_state_dict(ckpt, key or (None if bare else entry.checkpoint_key), drop=entry.drop_keys)
         load_state_dict_strict(model, sd, what=f'{Path(path).name} (for {name})')
     _materialize(model)
     model = model.to(device or 'cpu')
     return model.to(get_dtype(dtype)).eval() if dtype is not None else model.eval()
+
+# %% ../nbs/80_zoo.ipynb #c006x
+def home() -> Path:
+    "arwork's cache folder: `$ARWORK_HOME`, default `~/.cache/arwork`."
+    return Path(os.environ.get('ARWORK_HOME') or Path.home() / '.cache' / 'arwork')
+
+DEMO_DIR = Path(arwork.__file__).resolve().parent.parent / 'data'      # the repository's data/, beside the package
+
+def offline() -> bool:
+    "Whether downloads are switched off (`ARWORK_OFFLINE` or `HF_HUB_OFFLINE` set to 1/true/yes)."
+    return any(os.environ.get(v, '').lower() in ('1', 'true', 'yes') for v in ('ARWORK_OFFLINE', 'HF_HUB_OFFLINE'))
+
+def demo_path(name: str) -> Path | None:
+    "The demo weights shipped for `name` (`data/<name>.safetensors`), if there are any."
+    p = DEMO_DIR / f'{name}.safetensors'
+    return p if p.exists() else None
+
+def weights_status(name: str) -> str:
+    "Where `load(name)` would find the weights: 'demo', 'cached', 'download' (a known address), 'none' (no released file known)."
+    w = info(name).weights
+    if demo_path(name): return 'demo'
+    if w is None: return 'none'
+    if (home() / 'weights' / w.file).exists() or _hf_cached(w): return 'cached'
+    return 'download' if w.address else 'none'
+
+# %% ../nbs/80_zoo.ipynb #c006y
+def _hf_cached(w) -> Path | None:
+    if not w.hf_repo: return None
+    try:
+        from huggingface_hub import hf_hub_download
+        return Path(hf_hub_download(w.hf_repo, w.file, cache_dir=home() / 'hf', local_files_only=True))
+    except Exception: return None
+
+def _check_file(path: Path, w) -> Path:
+    "Refuse a file whose size or SHA-256 is not the registered one."
+    if w.size is not None and path.stat().st_size != w.size:
+        raise CheckpointError(f"{path} has {path.stat().st_size} bytes, not the {w.size} of {w.file}: a partial or other file")
+    if w.sha256 is not None:
+        h = hashlib.sha256()
+        with open(path, 'rb') as f:
+            for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+        if h.hexdigest() != w.sha256: raise CheckpointError(f"{path} does not have the SHA-256 of {w.file}: a damaged or other file")
+    return path
+
+def http_download(url: str, dest: Path, size: int | None = None, progress: bool = True) -> Path:
+    "Download `url` to `dest`, resuming a `.part` left by an interrupted run (HTTP Range), then rename it into place."
+    from tqdm.auto import tqdm
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + '.part')
+    start = part.stat().st_size if part.exists() else 0
+    headers = {'User-Agent': 'Wget/1.21 (linux-gnu)'}          # what makes Dropbox serve the file itself
+    if start: headers['Range'] = f'bytes={start}-'
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as r:
+        if start and r.status != 206: start = 0                  # the server ignored the range: start over
+        total = start + int(r.headers.get('Content-Length') or 0) or size
+        with open(part, 'ab' if start else 'wb') as f, tqdm(total=total, initial=start, unit='B', unit_scale=True,
+                                                             desc=dest.name, disable=not progress) as bar:
+            for chunk in iter(lambda: r.read(1 << 20), b''): f.write(chunk); bar.update(len(chunk))
+    os.replace(part, dest)
+    return dest
+
+# %% ../nbs/80_zoo.ipynb #c006z
+def weights_path(name: str, download: bool = True, progress: bool = True) -> Path:
+    "The weights file of `name`: its demo file, else the cached copy of its released file, else a download (see above)."
+    if (demo := demo_path(name)): return demo
+    w = info(name).weights
+    if w is None: raise CheckpointError(f"arwork knows no released weights for {name}: give the path of a checkpoint")
+    cached = home() / 'weights' / w.file
+    if cached.exists(): return _check_file(cached, w)
+    if (hf := _hf_cached(w)): return _check_file(hf, w)
+    where = f"put it at {cached}" + (f" ({w.note})" if w.note else '')
+    if w.address is None: raise CheckpointError(f"{name}'s weights ({w.file}) have no download address arwork knows: {where}")
+    if offline() or not download:
+        raise CheckpointError(f"{name}'s weights are not in the cache and downloads are off: download {w.address} and {where}")
+    try:
+        if w.hf_repo:
+            from huggingface_hub import hf_hub_download
+            path = Path(hf_hub_download(w.hf_repo, w.file, cache_dir=home() / 'hf'))
+        else: path = http_download(w.url, cached, w.size, progress)
+    except CheckpointError: raise
+    except Exception as e:
+        raise CheckpointError(f"could not download {name}'s weights from {w.address} ({type(e).__name__}: {e}): {where}") from None
+    return _check_file(path, w)
+
+def download(*names: str, progress: bool = True) -> list[Path]:
+    "Fetch the weights of each model into the cache (a demo or cached file is found as it is); returns their paths."
+    return [weights_path(n, progress=progress) for n in names]
 
 # %% ../nbs/80_zoo.ipynb #c006c
 def pipeline(name: str, ckpt: str | Path | None = None, *, key: str | None = None, device=None, dtype=None, **parts):

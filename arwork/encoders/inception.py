@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, unwrap_state_dict, check_state_dict, CheckpointError
+from ..core import register_model, unwrap_state_dict, check_state_dict, CheckpointError, Weights
 
 # %% auto #0
 __all__ = ['tf1_resize_bilinear', 'BasicConv2d', 'InceptionA', 'InceptionB', 'InceptionC', 'InceptionD', 'InceptionE',
@@ -147,4 +147,5 @@ def _load_fid_inception(model: FIDInception, ckpt, key=None) -> FIDInception:
     return model
 
 register_model('fid-inception', 'encoder', 'the FID Inception-v3 (TF 2015 weights, pt_inception-2015-12-05 layout)',
-               load=_load_fid_inception)(FIDInception)
+               load=_load_fid_inception, weights=Weights('pt_inception-2015-12-05-6726825d.pth', url='https://github.com/'
+               'mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth'))(FIDInception)

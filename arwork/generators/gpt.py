@@ -12,7 +12,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .. import core
-from ..core import register_model, num_params, BENCHMARKS
+from ..core import register_model, num_params, BENCHMARKS, Weights
 from ..layers import (attention, KVCache, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU, DropPath,
                            LabelEmbedder, check_labels)
 from ..samplers import sample_logits, cfg_combine, cfg_batch, TEMPERATURE, TOP_K, TOP_P
@@ -268,12 +268,17 @@ GPT_RECIPE = Recipe(prepare=gpt_prepare, parts=('tokenizer',), caches={'codes': 
 # %% ../../nbs/20_generators.gpt.ipynb #c026
 def _drop_gpt_keys(k: str) -> bool: return k == 'freqs_cis' or '.kv_cache.' in k
 
+def _released(size: str, grid: int) -> Weights | None:
+    "The released file of a size, on LlamaGen's Hugging Face repo (only B and L were released at 256 px)."
+    if grid == 16 and size not in ('b', 'l'): return None
+    return Weights(f'c2i_{size.upper()}_{grid * 16}.pt', hf_repo='FoundationVision/LlamaGen')
+
 for _size in GPT_SIZES:
     for _grid, _suffix in ((24, ''), (16, '-256')):
         register_model(f'llamagen-gpt-{_size}{_suffix}', 'generator',
                        f'LlamaGen c2i GPT-{_size.upper()}, {_grid}x{_grid} codes ({_grid * 16} px)',
                        drop_keys=_drop_gpt_keys, pipeline=LlamaGenPipeline, parts={'tokenizer': 'llamagen-vq16'},
-                       recipe=GPT_RECIPE)(
+                       recipe=GPT_RECIPE, weights=_released(_size, _grid))(
             lambda _s=_size, _g=_grid, **kw: GPT(gpt_config(_s, **{'grid': _g, **kw})))
 
 TINY_GPT = dict(dim=128, n_layer=4, n_head=4, grid=8, vocab_size=512, num_classes=10)

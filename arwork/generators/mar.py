@@ -11,7 +11,7 @@ import torch.nn as nn
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from ..core import register_model, num_params, BENCHMARKS
+from ..core import register_model, num_params, BENCHMARKS, Weights
 from ..layers import ViTBlock, modulate, timestep_embedding, check_labels
 from ..diffusion import GaussianDiffusion
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, Benchmark
@@ -20,10 +20,10 @@ from ..data import encode_images, LatentDataset
 from ..tokenizers.kl import KLVAE, DiagonalGaussian
 
 # %% auto #0
-__all__ = ['MAR_SIZES', 'MAR_KNOBS', 'TINY_MAR', 'MAR_RECIPE', 'TimestepEmbedder', 'ResBlock', 'FinalLayer', 'SimpleMLPAdaLN',
-           'DiffLoss', 'MARConfig', 'mar_config', 'MAR', 'sample_orders', 'mask_ratio', 'mask_by_order',
-           'reveal_schedule', 'cfg_schedule_value', 'random_orders', 'MARPipeline', 'mar_prepare', 'mar_batch_loss',
-           'build_mar_tiny']
+__all__ = ['MAR_SIZES', 'MAR_KNOBS', 'TINY_MAR', 'MAR_RECIPE', 'MAR_FILES', 'TimestepEmbedder', 'ResBlock', 'FinalLayer',
+           'SimpleMLPAdaLN', 'DiffLoss', 'MARConfig', 'mar_config', 'MAR', 'sample_orders', 'mask_ratio',
+           'mask_by_order', 'reveal_schedule', 'cfg_schedule_value', 'random_orders', 'MARPipeline', 'mar_prepare',
+           'mar_batch_loss', 'build_mar_tiny']
 
 # %% ../../nbs/22_generators.mar.ipynb #c006
 class TimestepEmbedder(nn.Module):
@@ -401,10 +401,16 @@ def mar_batch_loss(model, batch, parts: dict) -> torch.Tensor:
 MAR_RECIPE = Recipe(prepare=mar_prepare, loss=mar_batch_loss, parts=('tokenizer',), caches={'latents': LatentDataset})
 
 # %% ../../nbs/22_generators.mar.ipynb #c028
+# the repository's download links (util/download.py), one folder per size as it lays them out
+MAR_FILES = {'b': ('mar_base', 'https://www.dropbox.com/scl/fi/f6dpuyjb7fudzxcyhvrhk/checkpoint-last.pth?rlkey=a6i4bo71vhfo4anp33n9ukujb&dl=0'),
+             'l': ('mar_large', 'https://www.dropbox.com/scl/fi/pxacc5b2mrt3ifw4cah6k/checkpoint-last.pth?rlkey=m48ovo6g7ivcbosrbdaz0ehqt&dl=0'),
+             'h': ('mar_huge', 'https://www.dropbox.com/scl/fi/1qmfx6fpy3k7j9vcjjs3s/checkpoint-last.pth?rlkey=4lae281yzxb406atp32vzc83o&dl=0')}
+
 for _s in MAR_SIZES:
     register_model(f'mar-{_s}', 'generator', f'MAR-{_s.upper()} with its DiffLoss (EMA weights by default)',
                    checkpoint_key='model_ema', pipeline=MARPipeline, parts={'tokenizer': 'mar-kl16'},
-                   recipe=MAR_RECIPE)(lambda _s=_s, **kw: MAR(mar_config(_s, **kw)))
+                   recipe=MAR_RECIPE, weights=Weights(f'{MAR_FILES[_s][0]}/checkpoint-last.pth', url=MAR_FILES[_s][1]))(
+        lambda _s=_s, **kw: MAR(mar_config(_s, **kw)))
 
 @register_model('mar-tiny', 'generator', 'a 2+2-block MAR over 8x8 latents of the tiny KL VAE, for CPU work',
                 pipeline=MARPipeline, parts={'tokenizer': 'mar-kl-tiny'}, recipe=MAR_RECIPE)

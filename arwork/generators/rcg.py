@@ -194,7 +194,8 @@ class RDM(nn.Module):
         needs `labels`; an unconditional one takes `batch_size` (labels, if given, only set the count)."""
         k = self.knobs.check(knobs, who='RDM')
         if self.config.class_cond and labels is None: raise ValueError("a class-conditional RDM needs labels")
-        if labels is not None: labels = torch.as_tensor(labels).reshape(-1)
+        if labels is not None:      # an unconditional RDM's labels only set the count
+            labels = check_labels(labels, self.config.n_classes if self.config.class_cond else None, allow_null=False, device=self.device)
         n = len(labels) if labels is not None else batch_size
         if not n or n < 1: raise ValueError(f"give labels or a batch_size >= 1 (got batch_size={batch_size})")
         lab = self._labels(labels, n)

@@ -11,7 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from ..core import register_model, BENCHMARKS
+from ..core import register_model, BENCHMARKS, Weights
 from ..layers import attention, KVCache, Mlp, DropPath, modulate, check_labels
 from ..samplers import top_k_filter, top_p_filter_ascending, cfg_extrapolate, TOP_K
 from ..losses import token_cross_entropy
@@ -372,7 +372,7 @@ VAR_RECIPE = Recipe(prepare=var_prepare, loss=var_recipe_loss, parts=('tokenizer
 for _d in (16, 20, 24, 30, 36):
     register_model(f'var-d{_d}', 'generator', f'VAR depth {_d} ({"512 px, shared AdaLN" if _d == 36 else "256 px"})',
                    pipeline=VARPipeline, parts={'tokenizer': 'var-vqvae-512' if _d == 36 else 'var-vqvae'},
-                   recipe=VAR_RECIPE)(lambda _d=_d, **kw: VAR(var_config(_d, **kw)))
+                   recipe=VAR_RECIPE, weights=Weights(f'var_d{_d}.pth', hf_repo='FoundationVision/var'))(lambda _d=_d, **kw: VAR(var_config(_d, **kw)))
 
 TINY_VAR = dict(depth=4, embed_dim=128, num_heads=4, num_classes=10, vocab_size=512, z_channels=16,
                 patch_nums=(1, 2, 3, 4, 6, 8), drop_path_rate=0.0)

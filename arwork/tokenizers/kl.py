@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 
 from .. import core
-from ..core import register_model, num_params
+from ..core import register_model, num_params, Weights
 from ..losses import TOKENIZER_RECIPE
 from .ldm import LDMConfig, LDMEncoder, LDMDecoder
 
@@ -84,7 +84,8 @@ class KLVAE(nn.Module):
 TINY_KL = dict(embed_dim=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, scale=1.0)
 
 @register_model('mar-kl16', 'tokenizer', "MAR's KL-16 VAE (16 continuous channels at 1/16 resolution)", checkpoint_key='model',
-                recipe=TOKENIZER_RECIPE)
+                recipe=TOKENIZER_RECIPE, weights=Weights('kl16.ckpt', url='https://www.dropbox.com/scl/fi/hhmuvaiacrarfg28qxhwz/'
+                                                         'kl16.ckpt?rlkey=l44xipsezc8atcffdp4q7mwmh&dl=0'))
 def build_kl16(**overrides): return KLVAE(KLConfig(**overrides))
 
 @register_model('mar-kl-tiny', 'tokenizer', 'a small KL VAE (4x downsampling, 16 channels) for CPU work', recipe=TOKENIZER_RECIPE)

@@ -11,13 +11,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, num_params, check_images
+from ..core import register_model, num_params, check_images, Weights
 from ..losses import TOKENIZER_RECIPE
 from .ldm import LDMConfig, LDMEncoder, LDMDecoder
 
 # %% auto #0
-__all__ = ['PATCH_NUMS_256', 'PATCH_NUMS_512', 'TINY_MSVQ', 'MSVQConfig', 'Phi', 'PhiShared', 'MultiScaleQuantizer', 'MSVQVAE',
-           'check_patch_nums', 'build_var_vqvae', 'build_var_vqvae_512', 'build_var_vqvae_tiny']
+__all__ = ['PATCH_NUMS_256', 'PATCH_NUMS_512', 'TINY_MSVQ', 'VAR_VQVAE_FILE', 'MSVQConfig', 'Phi', 'PhiShared',
+           'MultiScaleQuantizer', 'MSVQVAE', 'check_patch_nums', 'build_var_vqvae', 'build_var_vqvae_512',
+           'build_var_vqvae_tiny']
 
 # %% ../../nbs/11_tokenizers.msvq.ipynb #c005
 PATCH_NUMS_256 = (1, 2, 3, 4, 5, 6, 8, 10, 13, 16)
@@ -202,12 +203,14 @@ def check_patch_nums(patch_nums, vae: MSVQVAE):
 # %% ../../nbs/11_tokenizers.msvq.ipynb #c017
 TINY_MSVQ = dict(vocab_size=512, z_channels=16, ch=16, ch_mult=(1, 2, 4), num_res_blocks=1, patch_nums=(1, 2, 3, 4, 6, 8))
 
+VAR_VQVAE_FILE = Weights('vae_ch160v4096z32.pth', hf_repo='FoundationVision/var')
+
 @register_model('var-vqvae', 'tokenizer', "VAR's multi-scale residual VQVAE (4096 codes, 256 px: 10 scales 1..16)",
-                recipe=TOKENIZER_RECIPE)
+                recipe=TOKENIZER_RECIPE, weights=VAR_VQVAE_FILE)
 def build_var_vqvae(**overrides): return MSVQVAE(MSVQConfig(**overrides))
 
 @register_model('var-vqvae-512', 'tokenizer', "VAR's VQVAE with the 512-px scales 1..32 (same weights)",
-                recipe=TOKENIZER_RECIPE)
+                recipe=TOKENIZER_RECIPE, weights=VAR_VQVAE_FILE)
 def build_var_vqvae_512(**overrides): return MSVQVAE(MSVQConfig(**{'patch_nums': PATCH_NUMS_512, **overrides}))
 
 @register_model('var-vqvae-tiny', 'tokenizer', 'a small multi-scale VQVAE for 32-px images (scales 1..8), for CPU work',

@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, num_params, check_images, as_code_grid
+from ..core import register_model, num_params, check_images, as_code_grid, Weights
 from ..losses import TOKENIZER_RECIPE
 from ..layers import ResnetBlock, AttnBlock, Downsample, Upsample, group_norm
 
@@ -190,7 +190,8 @@ class VQModel(nn.Module):
 TINY_VQ = dict(codebook_size=512, codebook_embed_dim=8, ch=16, ch_mult=(1, 2, 4), z_channels=32, num_res_blocks=1)
 
 @register_model('llamagen-vq16', 'tokenizer', "LlamaGen VQ-16: 16x downsampling, 16384 l2-normalised 8-d codes",
-                checkpoint_key='model', recipe=TOKENIZER_RECIPE)
+                checkpoint_key='model', recipe=TOKENIZER_RECIPE,
+                weights=Weights('vq_ds16_c2i.pt', hf_repo='FoundationVision/LlamaGen'))
 def build_vq16(**overrides): return VQModel(VQConfig(**overrides))
 
 @register_model('llamagen-vq-tiny', 'tokenizer', 'a small VQ (4x downsampling, 512 codes) for CPU work',
