@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from ..core import register_model, unwrap_state_dict, load_state_dict_strict
+from ..core import register_model, unwrap_state_dict, load_state_dict_strict, Weights
 from ..losses import TOKENIZER_RECIPE
 from .ldm import LDMConfig, LDMEncoder, LDMDecoder
 from .vq import VQConfig, VQModel, VectorQuantizer
@@ -121,7 +121,8 @@ def build_ldm_vq_tiny(**overrides): return LDMVQ(LDMVQConfig(**{**TINY_LDM_VQ, *
 
 @register_model('sd-vae-ft-ema', 'tokenizer', "Stable Diffusion's KL-f8 VAE, EMA fine-tuned (RCG's DiT tokenizer): 4 "
                 "channels at 1/8 resolution, scaled by 0.18215; loads diffusers' diffusion_pytorch_model.bin",
-                load=_load_sd_vae, recipe=TOKENIZER_RECIPE)
+                load=_load_sd_vae, recipe=TOKENIZER_RECIPE,
+                weights=Weights('diffusion_pytorch_model.bin', hf_repo='stabilityai/sd-vae-ft-ema'))   # what main_dit.py loads
 def build_sd_vae(**overrides): return SDVAE(KLConfig(**{**SD_VAE.__dict__, **overrides}))
 
 @register_model('sd-vae-tiny', 'tokenizer', 'a small KL-f8-style VAE (4x downsampling, 4 channels) for CPU work',
