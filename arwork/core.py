@@ -11,17 +11,18 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
+import arwork
 import torch.nn as nn
 from PIL import Image
 
 # %% auto #0
-__all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'mix_seed', 'get_device',
-           'get_dtype', 'make_generator', 'to_rgb', 'to_uint8', 'from_uint8', 'pil_to_tensor', 'tensor_to_pil',
-           'check_images', 'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images', 'atomic_path',
-           'save_checkpoint', 'save_weights', 'weights_metadata', 'CheckpointError', 'read_checkpoint',
+__all__ = ['SAFE_GLOBALS', 'WRAPPER_KEYS', 'DEMO_DIR', 'MODELS', 'QUICKSTARTS', 'BENCHMARKS', 'seed_everything', 'mix_seed',
+           'get_device', 'get_dtype', 'make_generator', 'to_rgb', 'to_uint8', 'from_uint8', 'pil_to_tensor',
+           'tensor_to_pil', 'check_images', 'check_codes', 'as_code_grid', 'image_grid', 'save_image', 'show_images',
+           'atomic_path', 'save_checkpoint', 'save_weights', 'weights_metadata', 'CheckpointError', 'read_checkpoint',
            'read_safetensors', 'pickled_globals', 'unwrap_state_dict', 'check_state_dict', 'check_finite',
            'load_state_dict_strict', 'num_params', 'peak_memory_mb', 'randomize_zero_params_', 'perturb_params_',
-           'Registry', 'ModelEntry', 'Weights', 'register_model']
+           'Registry', 'ModelEntry', 'Weights', 'home', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c006
 def seed_everything(seed: int) -> torch.Generator:
@@ -353,10 +354,14 @@ def check_finite(model: nn.Module, sd: Mapping[str, torch.Tensor], what: str = '
                               + (f", ... ({len(bad) - 8} more tensors)" if len(bad) > 8 else ''))
 
 def load_state_dict_strict(model: nn.Module, sd: Mapping[str, torch.Tensor], what: str = 'checkpoint') -> nn.Module:
-    "Load `sd` into `model` strictly, after `check_state_dict` has named anything that does not fit and `check_finite` any NaN or inf."
+    """Load `sd` into `model` strictly, after `check_state_dict` has named anything that does not fit and `check_finite`
+    any NaN or inf. Floating-point tensors take the model's dtype (a half-precision file loads into a float32 model)."""
     check_state_dict(model, sd, what)
     check_finite(model, sd, what)
     on_meta = any(p.is_meta for p in model.parameters())
+    if on_meta:                               # assigned tensors would bring their own dtype: cast them first
+        want = model.state_dict()
+        sd = {k: v.to(want[k].dtype) if v.is_floating_point() and want[k].is_floating_point() else v for k, v in sd.items()}
     model.load_state_dict(sd, strict=True, assign=on_meta)
     return model
 
@@ -448,6 +453,14 @@ class Weights:
     @property
     def address(self) -> str | None:
         return f'https://huggingface.co/{self.hf_repo}/resolve/main/{self.file}' if self.hf_repo else self.url
+
+# Demo weights ship in the repository's data/, beside the package: the tiny models of the families, trained on the
+# embedded dataset, and the shapes feature extractor (see the zoo's "Weights by name").
+DEMO_DIR = Path(arwork.__file__).resolve().parent.parent / 'data'
+
+def home() -> Path:
+    "arwork's cache folder (downloaded weights, the trained feature extractor): `$ARWORK_HOME`, default `~/.cache/arwork`."
+    return Path(os.environ.get('ARWORK_HOME') or Path.home() / '.cache' / 'arwork')
 
 MODELS = Registry('model')
 QUICKSTARTS = Registry('quickstart family')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/60_eval.ipynb #c003
 from __future__ import annotations
-import json, math, time, zipfile, zlib, hashlib, os, shutil, warnings
+import json, math, time, zipfile, zlib, hashlib, os, sys, shutil, warnings
 from pathlib import Path
 from typing import Callable, Iterator
 import numpy as np
@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import (atomic_path, get_device, mix_seed, read_checkpoint, unwrap_state_dict, check_state_dict, CheckpointError,
-                         save_checkpoint, to_uint8, num_params, BENCHMARKS)
+                         DEMO_DIR, home, save_checkpoint, to_uint8, num_params, BENCHMARKS)
 from .encoders.inception import FIDInception
 
 # %% auto #0
@@ -21,7 +21,7 @@ __all__ = ['REFERENCE_KEYS', 'check_uint8_images', 'write_npz', 'npz_keys', 'npz
            'feature_stats', 'frechet_distance', 'inception_score', 'pairwise_sq_dists', 'manifold_radii',
            'precision_recall', 'ShapesFeatures', 'shapes_feature_extractor', 'compute_features', 'make_reference',
            'load_reference', 'evaluate', 'class_labels', 'weights_digest', 'sample_npz', 'quantize_images',
-           'plot_sweep', 'bench_eval']
+           'plot_sweep', 'plot_frontier', 'bench_eval']
 
 # %% ../nbs/60_eval.ipynb #c006
 def check_uint8_images(a: np.ndarray, what: str = 'images') -> np.ndarray:
@@ -209,22 +209,24 @@ class ShapesFeatures(nn.Module):
         pool = self.down3(x).mean((2, 3))
         return {'pool': pool, 'spatial': spatial, 'logits': self.head(pool)}
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get('ARWORK_CACHE', Path.home() / '.cache' / 'arwork'))
-
 def shapes_feature_extractor(cache: str | Path | None = None, steps: int = 400, seed: int = 0, retrain: bool = False,
                              progress: bool = False) -> ShapesFeatures:
-    """The embedded dataset's feature extractor: trained once (`steps` AdamW steps on 32-px images of its 10 classes) and
-    cached at `cache` (default `$ARWORK_CACHE` or `~/.cache/arwork`, file `shapes-features-s{seed}-{steps}.pt`)."""
+    """The embedded dataset's feature extractor (`steps` AdamW steps on 32-px images of its 10 classes). Its weights are
+    the ones arwork ships (`data/shapes-features-s{seed}-{steps}.safetensors`), else those cached in `cache` (default
+    `core.home()`), else it is trained once -- announced, with where it will be cached -- and cached there."""
     from arwork.data import make_shapes
     from arwork.train import fit
-    path = Path(cache or _cache_dir()) / f'shapes-features-s{seed}-{steps}.pt'
+    stem = f'shapes-features-s{seed}-{steps}'
+    path = Path(cache or home()) / f'{stem}.pt'
     model = ShapesFeatures()
-    if path.exists() and not retrain:
+    for found in ([] if retrain else [DEMO_DIR / f'{stem}.safetensors', path]):
+        if not found.exists(): continue
         try:
-            model.load_state_dict(unwrap_state_dict(read_checkpoint(path), 'model'))
+            model.load_state_dict(unwrap_state_dict(read_checkpoint(found), 'model'))
             return model.eval().requires_grad_(False)
-        except (CheckpointError, RuntimeError): pass             # a stale or damaged cache: train again
+        except (CheckpointError, RuntimeError): pass             # a stale or damaged file: the next one, or train again
+    print(f"arwork: training the shapes feature extractor ({steps} steps; about a minute per 100 on one CPU core), "
+          f"once: it is cached at {path}", file=sys.stderr, flush=True)
     g = torch.manual_seed(seed)
     pixels, labels = make_shapes(4000, res=32, seed=10_000 + seed)
     x, y = torch.from_numpy(pixels).permute(0, 3, 1, 2).float(), torch.from_numpy(labels).long()
@@ -326,7 +328,7 @@ def evaluate(samples: str | Path, reference: str | Path, extractor: nn.Module, b
         raise ValueError(f"{', '.join(f'{k} came out {res[k]}' for k in bad)} for {samples} against {reference}: refusing to report it")
     if verbose:
         for name, k in [('Inception Score', 'inception_score'), ('FID', 'fid'), ('sFID', 'sfid'),
-                        ('Precision', 'precision'), ('Recall', 'recall')]: print(f'{name}: {res[k]}')
+                        ('Precision', 'precision'), ('Recall', 'recall')]: print(f'{name}: {res[k]:.4f}')
     return res
 
 # %% ../nbs/60_eval.ipynb #c043
@@ -457,6 +459,24 @@ def plot_sweep(sweeps: dict[str, dict[float, dict]], metrics=('fid', 'inception_
             a.plot(xs, [sweep[x][m] for x in xs], 'o-', label=label)
         a.set_xlabel(xlabel); a.set_ylabel(names.get(m, m))
     axs[0].legend(); fig.tight_layout()
+    return fig
+
+# %% ../nbs/60_eval.ipynb #c053c
+def plot_frontier(sweeps: dict[str, dict[float, dict]], x: str = 'inception_score', y: str = 'fid', ax=None,
+                  value_name: str = ''):
+    "Each named sweep as a curve of metric `y` against metric `x`, points labelled with their swept value; returns the figure."
+    import matplotlib.pyplot as plt
+    names = {'fid': 'FID', 'sfid': 'sFID', 'inception_score': 'IS', 'precision': 'precision', 'recall': 'recall'}
+    fig, ax = (plt.subplots(figsize=(4.5, 3.5)) if ax is None else (ax.figure, ax))
+    split = lambda v: v if isinstance(v, (tuple, list)) else (v, 0.0)
+    for label, sweep in sweeps.items():
+        keys = sorted(sweep)
+        (xs, dx), (ys, dy) = (zip(*[split(sweep[k][m]) for k in keys]) for m in (x, y))
+        line = ax.errorbar(xs, ys, xerr=dx, yerr=dy, fmt='o-', ms=4, capsize=2, label=label)
+        for k, px, py in zip(keys, xs, ys):
+            ax.annotate(f'{value_name}{k:g}', (px, py), textcoords='offset points', xytext=(4, 3), fontsize=7,
+                        color=line[0].get_color())
+    ax.set_xlabel(names.get(x, x)); ax.set_ylabel(names.get(y, y)); ax.legend(fontsize=8)
     return fig
 
 # %% ../nbs/60_eval.ipynb #c055

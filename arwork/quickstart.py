@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path, save_checkpoint
+from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path, save_checkpoint, save_weights
 from .data import make_shapes, SHAPES_CLASSES, shapes_tensors, flips, class_rows, with_mirrors, encode_images
 from .losses import tokenizer_loss
 from . import zoo
@@ -29,9 +29,13 @@ def merge_options(defaults: dict, given: dict, extra: dict) -> dict:
     return {**defaults, **{k: v for k, v in given.items() if v is not None}, **extra}
 
 def save_models(run_dir, **models):
-    "Save each model as `run_dir/<name>.pt` holding `{'model': state_dict}` (skipped when `run_dir` is None)."
+    """Save each `role=(zoo_name, model)` twice (nothing when `run_dir` is None): as `run_dir/<role>.pt` holding
+    `{'model': state_dict}`, the official layout, and as `run_dir/<zoo_name>.safetensors`, the form `data/` ships demo
+    weights in (`tools/make_demo_weights.py` copies them there)."""
     if run_dir is None: return
-    for name, m in models.items(): save_checkpoint({'model': m.state_dict()}, Path(run_dir) / f'{name}.pt')
+    for role, (name, m) in models.items():
+        save_checkpoint({'model': m.state_dict()}, Path(run_dir) / f'{role}.pt')
+        save_weights(m.state_dict(), Path(run_dir) / f'{name}.safetensors', metadata={'model': name, 'made_by': 'arwork quickstart'})
 
 # %% ../nbs/85_quickstart.ipynb #c010
 def quickstart_figure(panels: dict[str, torch.Tensor], class_names: list[str], path: str | Path, title: str = ''):
@@ -99,7 +103,7 @@ def quickstart_llamagen(tokenizer_steps: int | None = None, steps: int | None = 
         dec = lambda c: vq.decode(c.view(-1, grid, grid)).clamp(-1, 1).view(n_cls, s, *real.shape[2:])
         panels = {'real images': real, 'reconstructions': recon.view_as(real),
                   'samples, no guidance': dec(plain), f'samples, cfg {o["cfg"]:g}': dec(guided)}
-    save_models(run_dir, tokenizer=vq, generator=gpt)
+    save_models(run_dir, tokenizer=('llamagen-vq-tiny', vq), generator=('llamagen-gpt-tiny', gpt))
     names = list(SHAPES_CLASSES[:n_cls])
     return quickstart_figure({k: v.cpu() for k, v in panels.items()}, names, out,
                              f'arwork quickstart: tiny VQ + GPT (LlamaGen) trained {time.time() - t0:.0f} s on {device.type}')
@@ -141,7 +145,7 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
         panels = {'real images': real, 'reconstructions': recon,
                   'samples, no guidance': shape(pipe.sample(cls, cfg=0.0, generator=torch.Generator(device).manual_seed(seed))),
                   f'samples, cfg {o["cfg"]:g}': shape(pipe.sample(cls, cfg=o['cfg'], generator=torch.Generator(device).manual_seed(seed)))}
-    save_models(run_dir, tokenizer=vae, generator=var)
+    save_models(run_dir, tokenizer=('var-vqvae-tiny', vae), generator=('var-tiny', var))
     return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
                              f'arwork quickstart: tiny multi-scale VQVAE + VAR trained {time.time() - t0:.0f} s on {device.type}')
 
@@ -188,7 +192,7 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
             return vae.decode(lat).clamp(-1, 1).view_as(real)
         panels = {'real images': real, 'reconstructions': recon, 'samples, no guidance': draw(1.0),
                   f'samples, cfg {o["cfg"]:g} (linear)': draw(o['cfg'])}
-    save_models(run_dir, tokenizer=vae, generator=mar)
+    save_models(run_dir, tokenizer=('mar-kl-tiny', vae), generator=('mar-tiny', mar))
     return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
                              f'arwork quickstart: tiny KL VAE + MAR trained {time.time() - t0:.0f} s on {device.type}')
 
@@ -238,7 +242,7 @@ def quickstart_iar2(tokenizer_steps: int | None = None, steps: int | None = None
         panels = {'real images': real, 'semantic codes alone': shape(vq.decode_semantic(sem)),
                   'semantic + detail codes': shape(vq.decode((sem, det))), 'samples, no guidance': draw(1.0, 1.0),
                   f'samples, cfg {o["cfg_start"]:g} -> {o["cfg"]:g}': draw(o['cfg_start'], o['cfg'])}
-    save_models(run_dir, tokenizer=vq, generator=gen)
+    save_models(run_dir, tokenizer=('iar2-vq-tiny', vq), generator=('iar2-tiny', gen))
     return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
                              f'arwork quickstart: tiny semantic-detail VQ + IAR2 trained {time.time() - t0:.0f} s on {device.type}')
 
@@ -286,7 +290,7 @@ def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | Non
                                     ).view_as(real)
         panels = {'real images': real, 'VQGAN reconstructions': recon, 'MAGE from their reps': gen(0.0),
                   f'MAGE from their reps, cfg {o["cfg"]:g}': gen(o['cfg'])}
-    save_models(run_dir, tokenizer=vq, generator=mage)
+    save_models(run_dir, tokenizer=('mage-vqgan-tiny', vq), generator=('mage-tiny', mage))
     return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
                              f'arwork quickstart: tiny encoder + VQGAN + MAGE trained {time.time() - t0:.0f} s on {device.type}')
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .core import (MODELS, ModelEntry, read_checkpoint, unwrap_state_dict, load_state_dict_strict, get_dtype,
+from .core import (DEMO_DIR, home, MODELS, ModelEntry, read_checkpoint, unwrap_state_dict, load_state_dict_strict, get_dtype,
                          CheckpointError)
 
 # %% auto #0
-__all__ = ['MODEL_PACKAGES', 'DEMO_DIR', 'names', 'info', 'build', 'load', 'home', 'offline', 'demo_path', 'weights_status',
-           'http_download', 'weights_path', 'download', 'pipeline']
+__all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'load', 'offline', 'demo_path', 'weights_status', 'http_download',
+           'weights_path', 'download', 'pipeline']
 
 # %% ../nbs/80_zoo.ipynb #c005
 MODEL_PACKAGES = ('arwork.tokenizers', 'arwork.encoders', 'arwork.generators')
@@ -68,12 +68,6 @@ def load(name: str, path: str | Path | None = None, key: str | None = None, devi
     return model.to(get_dtype(dtype)).eval() if dtype is not None else model.eval()
 
 # %% ../nbs/80_zoo.ipynb #c006x
-def home() -> Path:
-    "arwork's cache folder: `$ARWORK_HOME`, default `~/.cache/arwork`."
-    return Path(os.environ.get('ARWORK_HOME') or Path.home() / '.cache' / 'arwork')
-
-DEMO_DIR = Path(arwork.__file__).resolve().parent.parent / 'data'      # the repository's data/, beside the package
-
 def offline() -> bool:
     "Whether downloads are switched off (`ARWORK_OFFLINE` or `HF_HUB_OFFLINE` set to 1/true/yes)."
     return any(os.environ.get(v, '').lower() in ('1', 'true', 'yes') for v in ('ARWORK_OFFLINE', 'HF_HUB_OFFLINE'))
@@ -84,12 +78,13 @@ def demo_path(name: str) -> Path | None:
     return p if p.exists() else None
 
 def weights_status(name: str) -> str:
-    "Where `load(name)` would find the weights: 'demo', 'cached', 'download' (a known address), 'none' (no released file known)."
+    """Where `load(name)` would find the weights: 'demo' (shipped), 'cached', 'download' (from a known address), 'manual'
+    (a released file to fetch by hand into the cache), 'none' (no released file known)."""
     w = info(name).weights
     if demo_path(name): return 'demo'
     if w is None: return 'none'
     if (home() / 'weights' / w.file).exists() or _hf_cached(w): return 'cached'
-    return 'download' if w.address else 'none'
+    return 'download' if w.address else 'manual'
 
 # %% ../nbs/80_zoo.ipynb #c006y
 def _hf_cached(w) -> Path | None:
@@ -155,10 +150,12 @@ def download(*names: str, progress: bool = True) -> list[Path]:
     return [weights_path(n, progress=progress) for n in names]
 
 # %% ../nbs/80_zoo.ipynb #c006c
-def pipeline(name: str, ckpt: str | Path | None = None, *, key: str | None = None, device=None, dtype=None, **parts):
-    """The family pipeline of generator `name`: the generator (loaded strictly from `ckpt`, else with random weights) and
-    its parts. For each role the pipeline takes, `role=` gives a zoo name or a built model (default: the family's) and
-    `role_ckpt=` its checkpoint; a part without one, beside a generator from a checkpoint, gets random weights and a warning."""
+def pipeline(name: str, ckpt: str | Path | None = None, *, pretrained: bool = False, key: str | None = None, device=None,
+             dtype=None, **parts):
+    """The family pipeline of generator `name`: the generator (loaded strictly from `ckpt`; by its name with `pretrained`;
+    else random weights) and its parts. For each role the pipeline takes, `role=` gives a zoo name or a built model
+    (default: the family's) and `role_ckpt=` its checkpoint; a part without one is loaded by its name with `pretrained`,
+    else gets random weights -- with a warning when the generator is trained."""
     entry = info(name)
     if entry.pipeline is None:
         raise ValueError(f"{name!r} is a {entry.kind} without a sampling pipeline; generators: {', '.join(names('generator'))}")
@@ -168,7 +165,8 @@ def pipeline(name: str, ckpt: str | Path | None = None, *, key: str | None = Non
         raise ValueError(f"{name}'s pipeline takes no {', '.join(sorted(set(parts) - allowed))}; it takes "
                          f"{', '.join(sorted(allowed)) or 'no parts'}")
     device = device or 'cpu'
-    model = load(name, ckpt, key=key, device=device, dtype=dtype) if ckpt else build(name, device, dtype).eval()
+    trained = bool(ckpt) or pretrained
+    model = load(name, ckpt, key=key, device=device, dtype=dtype) if trained else build(name, device, dtype).eval()
     built = {}
     for role in roles:
         given, part_ckpt = parts.get(role), parts.get(f'{role}_ckpt')
@@ -177,9 +175,9 @@ def pipeline(name: str, ckpt: str | Path | None = None, *, key: str | None = Non
         if part is None:
             if part_ckpt: raise ValueError(f"{name} has no default {role}: name one with {role}=... beside {role}_ckpt")
             built[role] = None; continue
-        if info(part).pipeline is not None: built[role] = pipeline(part, part_ckpt, device=device, dtype=dtype)
-        elif part_ckpt: built[role] = load(part, part_ckpt, device=device)
+        if info(part).pipeline is not None: built[role] = pipeline(part, part_ckpt, pretrained=pretrained, device=device, dtype=dtype)
+        elif part_ckpt or pretrained: built[role] = load(part, part_ckpt, device=device)
         else: built[role] = build(part, device).eval()
-        if ckpt and not part_ckpt:
+        if trained and not (part_ckpt or pretrained):
             warnings.warn(f"the {role} {part!r} has random weights (no {role}_ckpt given): {name}'s images will be noise")
     return entry.pipeline(model, **built, name=name).to(device)

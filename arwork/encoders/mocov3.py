@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, load_state_dict_strict, CheckpointError
+from ..core import register_model, load_state_dict_strict, CheckpointError, Weights
 from ..layers import ViTBlock
 
 # %% auto #0
@@ -161,7 +161,8 @@ def build_encoder(name: str = 'mocov3-vit-b', **overrides) -> MoCoViT:
 for _n, _d in [('mocov3-vit-b', 'MoCo v3 ViT-B/16 + 256-d projection head (RCG encoder; loads vitb.pth.tar)'),
                ('mocov3-vit-l', 'MoCo v3 ViT-L/16 + 256-d projection head (RCG encoder; loads vitl.pth.tar)'),
                ('mocov3-vit-tiny', 'a 4-block ViT on 32 px images, trained MoCo-v3 style on the shapes dataset')]:
-    register_model(_n, 'encoder', _d, load=_load_mocov3)(lambda _n=_n, **kw: build_encoder(_n, **kw))
+    _file = None if _n.endswith('tiny') else Weights(f'vit{_n[-1]}.pth.tar', note="from the Google Drive links in LTH14/rcg's README (pretrained_enc_ckpts/mocov3/)")
+    register_model(_n, 'encoder', _d, load=_load_mocov3, weights=_file)(lambda _n=_n, **kw: build_encoder(_n, **kw))
 
 # %% ../../nbs/15_encoders.mocov3.ipynb #c016
 def augment(x: torch.Tensor, min_area: float = 0.45, brightness: float = 0.1) -> torch.Tensor:

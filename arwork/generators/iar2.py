@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .. import core
-from ..core import register_model, num_params, BENCHMARKS
+from ..core import register_model, num_params, BENCHMARKS, Weights
 from ..layers import KVCache, RMSNorm, rope_2d_table, apply_rope, LabelEmbedder, check_labels
 from ..samplers import sample_logits, cfg_combine, cfg_batch, TEMPERATURE, TOP_K, TOP_P
 from ..losses import token_cross_entropy
@@ -22,8 +22,8 @@ from ..data import encode_images
 from .gpt import GPTConfig, TransformerBlock
 
 # %% auto #0
-__all__ = ['IAR2_SIZES', 'OFFICIAL_NAMES', 'IAR2_KNOBS', 'IAR2_RECIPE', 'TINY_IAR2', 'IAR2Config', 'iar2_config', 'official_name',
-           'window_indices', 'IAR2', 'cfg_ramp', 'IAR2Pipeline', 'iar2_prepare', 'build_iar2_tiny']
+__all__ = ['IAR2_SIZES', 'OFFICIAL_NAMES', 'IAR2_KNOBS', 'IAR2_RECIPE', 'IAR2_NOTE', 'TINY_IAR2', 'IAR2Config', 'iar2_config',
+           'official_name', 'window_indices', 'IAR2', 'cfg_ramp', 'IAR2Pipeline', 'iar2_prepare', 'build_iar2_tiny']
 
 # %% ../../nbs/23_generators.iar2.ipynb #c006
 @dataclass
@@ -313,9 +313,12 @@ IAR2_RECIPE = Recipe(prepare=iar2_prepare, parts=('tokenizer',))
 # %% ../../nbs/23_generators.iar2.ipynb #c031
 def _drop_iar2_keys(k: str) -> bool: return k == 'freqs_cis' or '.kv_cache.' in k
 
+IAR2_NOTE = "from the links in sjtuplayer/IAR2's README (Hugging Face organisation JTUplayer)"
+
 for _size in IAR2_SIZES:
     register_model(f'iar2-{_size}', 'generator', f'IAR2-{_size.upper()} c2i, 24x24 (semantic, detail) code pairs (384 px)',
-                   drop_keys=_drop_iar2_keys, pipeline=IAR2Pipeline, parts={'tokenizer': 'iar2-vq'}, recipe=IAR2_RECIPE)(
+                   drop_keys=_drop_iar2_keys, pipeline=IAR2Pipeline, parts={'tokenizer': 'iar2-vq'}, recipe=IAR2_RECIPE,
+                   weights=Weights(f"IAR2-{_size.upper()}.{'pt' if _size == 'xl' else 'pth'}", note=IAR2_NOTE))(
         lambda _s=_size, **kw: IAR2(iar2_config(_s, **kw)))
 
 TINY_IAR2 = dict(dim=128, n_layer=4, n_head=4, factorized_n_layer=2, grid=8, vocab_size=512, semantic_vocab_size=64,

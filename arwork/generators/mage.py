@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from ..core import register_model, num_params, check_codes
+from ..core import register_model, num_params, check_codes, Weights
 from ..layers import ViTBlock
 from ..losses import token_cross_entropy
 from ..samplers import cosine_masked, cosine_schedule
@@ -434,7 +434,7 @@ MAGE_RECIPE = Recipe(prepare=mage_prepare, parts=('tokenizer', 'encoder'))
 for _s in MAGE_SIZES:
     register_model(f'mage-{_s}', 'generator', f'MAGE-{_s.upper()} (RCG pixel generator) with its VQGAN and MoCo v3 '
                    f'ViT-{_s.upper()} encoder', checkpoint_key='model', pipeline=MAGEPipeline,
-                   recipe=MAGE_RECIPE)(lambda _s=_s, **kw: MAGE(mage_config(_s, **kw)))
+                   recipe=MAGE_RECIPE, weights=Weights(f'mage-{_s}.pth', note="from the Google Drive links in LTH14/rcg's README"))(lambda _s=_s, **kw: MAGE(mage_config(_s, **kw)))
 
 @register_model('mage-tiny', 'generator', 'a 4+2-block MAGE over the 8x8 codes of mage-vqgan-tiny, for CPU work',
                 checkpoint_key='model', pipeline=MAGEPipeline, recipe=MAGE_RECIPE)

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, BENCHMARKS, check_images
+from ..core import register_model, BENCHMARKS, check_images, Weights
 from ..layers import timestep_embedding, check_labels
 from ..diffusion import GaussianDiffusion
 from ..data import encode_images
@@ -264,15 +264,15 @@ def rdm_prepare(model: RDM, parts: dict | None, images: torch.Tensor, labels=Non
 RDM_RECIPE = Recipe(prepare=rdm_prepare, parts=('encoder',))
 
 # %% ../../nbs/24_generators.rcg.ipynb #r005
-for _n, _pix, _d in [
-        ('rcg-rdm-vitb', 'mage-b', 'RCG RDM over MoCo v3 ViT-B representations, unconditional (rdm-mocov3vitb.pth)'),
-        ('rcg-rdm-vitl', 'mage-l', 'RCG RDM over MoCo v3 ViT-L representations, unconditional (rdm-mocov3vitl.pth)'),
-        ('rcg-rdm-vitb-clscond', 'mage-b', 'RCG RDM, ViT-B, class-conditional (rdm-mocov3vitb-clscond.pth)'),
-        ('rcg-rdm-vitl-clscond', 'mage-l', 'RCG RDM, ViT-L, class-conditional (rdm-mocov3vitl-clscond.pth)'),
-        ('rcg-rdm-tiny', 'mage-tiny', 'a 4-block, 256-wide RDM over mocov3-vit-tiny representations, unconditional'),
-        ('rcg-rdm-tiny-clscond', 'mage-tiny', 'the tiny RDM, class-conditional on the 10 shapes classes')]:
+for _n, _pix, _file, _d in [
+        ('rcg-rdm-vitb', 'mage-b', 'rdm-mocov3vitb.pth', 'RCG RDM over MoCo v3 ViT-B representations, unconditional'),
+        ('rcg-rdm-vitl', 'mage-l', 'rdm-mocov3vitl.pth', 'RCG RDM over MoCo v3 ViT-L representations, unconditional'),
+        ('rcg-rdm-vitb-clscond', 'mage-b', 'rdm-mocov3vitb-clscond.pth', 'RCG RDM, ViT-B, class-conditional'),
+        ('rcg-rdm-vitl-clscond', 'mage-l', 'rdm-mocov3vitl-clscond.pth', 'RCG RDM, ViT-L, class-conditional'),
+        ('rcg-rdm-tiny', 'mage-tiny', None, 'a 4-block, 256-wide RDM over mocov3-vit-tiny representations, unconditional'),
+        ('rcg-rdm-tiny-clscond', 'mage-tiny', None, 'the tiny RDM, class-conditional on the 10 shapes classes')]:
     register_model(_n, 'generator', _d, checkpoint_key='model', pipeline=RCGPipeline, parts={'pixel_generator': _pix},
-                   recipe=RDM_RECIPE)(lambda _n=_n, **kw: build_rdm(_n, **kw))
+                   recipe=RDM_RECIPE, weights=_file and Weights(_file, note="from the Google Drive links in LTH14/rcg's README"))(lambda _n=_n, **kw: build_rdm(_n, **kw))
 
 # %% ../../nbs/24_generators.rcg.ipynb #r021
 BENCHMARKS.register('rcg', Benchmark(

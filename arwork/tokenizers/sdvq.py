@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..core import register_model, num_params, unwrap_state_dict, CheckpointError, load_state_dict_strict, as_code_grid
+from ..core import register_model, Weights, num_params, unwrap_state_dict, CheckpointError, load_state_dict_strict, as_code_grid
 from ..pipeline import Recipe
 from .vq import VQConfig, VQModel, TINY_VQ, entropy_loss
 
@@ -185,7 +185,7 @@ def _stage_loss(model, batch, parts, stage: str):
 SDVQ_RECIPE = Recipe(loss=_stage_loss, options={'stage': 'first'})
 
 @register_model('iar2-vq', 'tokenizer', "IAR2 semantic-detail VQ-16: 256 semantic + 4096 detail 8-d codes (0485000.pt)",
-                checkpoint_key='model', recipe=SDVQ_RECIPE)
+                checkpoint_key='model', recipe=SDVQ_RECIPE, weights=Weights('0485000.pt', note="from the links in sjtuplayer/IAR2's README (Hugging Face organisation JTUplayer)"))
 def build_sdvq(**overrides): return SDVQModel(SDVQConfig(**overrides))
 
 @register_model('iar2-vq-tiny', 'tokenizer', 'a small semantic-detail VQ (4x downsampling, 64 + 512 codes) for CPU work',

@@ -10,7 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import arwork.core as core
-from ..core import register_model, num_params
+from ..core import register_model, num_params, Weights
 from ..losses import TOKENIZER_RECIPE
 from ..layers import Upsample, group_norm
 from .vq import VQModel, VQConfig, VectorQuantizer
@@ -127,7 +127,8 @@ class VQGAN(VQModel):
 TINY_VQGAN = dict(codebook_size=512, ch=32, ch_mult=(1, 2, 2), num_res_blocks=1, z_channels=32)
 
 @register_model('mage-vqgan', 'tokenizer', "MAGE/MaskGIT VQGAN (RCG): 16x downsampling, 1024 codes of width 256; "
-                "loads vqgan_jax_strongaug.ckpt", recipe=TOKENIZER_RECIPE)
+                "loads vqgan_jax_strongaug.ckpt", recipe=TOKENIZER_RECIPE,
+                weights=Weights('vqgan_jax_strongaug.ckpt', note="from the Google Drive links in LTH14/rcg's README"))
 def build_vqgan(**overrides): return VQGAN(VQGANConfig(**overrides))
 
 @register_model('mage-vqgan-tiny', 'tokenizer', 'a small MAGE-style VQGAN (4x downsampling, 512 codes) for CPU work',
