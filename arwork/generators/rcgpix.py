@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastcore.basics import patch
 
-from ..core import register_model, check_images
+from ..core import register_model, check_images, Weights, MODELS
 from ..layers import attention, modulate, Mlp, LabelEmbedder
 from ..diffusion import GaussianDiffusion, ddim_timesteps
 from ..unet import UNet, UNetConfig
@@ -574,8 +574,11 @@ DIT_RECIPE = Recipe(prepare=dit_prepare, loss=dit_batch_loss, parts=('tokenizer'
 TINY_DIT = dict(input_size=8, patch_size=2, hidden_size=64, depth=2, num_heads=4, sampling_steps=25)
 
 # %% ../../nbs/26_generators.rcgpix.ipynb #g052
+_released = lambda file: Weights(file, note="from the Google Drive links in LTH14/rcg's README")
+
 @register_model('rcg-adm', 'generator', "RCG's ADM: 256 px guided-diffusion UNet conditioned on MoCo v3 ViT-B representations",
-                checkpoint_key='model_ema', pipeline=ADMPipeline, parts={'encoder': 'mocov3-vit-b'}, recipe=ADM_RECIPE)
+                checkpoint_key='model_ema', pipeline=ADMPipeline, parts={'encoder': 'mocov3-vit-b'}, recipe=ADM_RECIPE,
+                weights=_released('adm-mocov3vitb.pth'))
 def build_adm(**overrides): return ADM(ADMConfig(**overrides))
 
 @register_model('rcg-adm-tiny', 'generator', 'a 32 px, 32-channel ADM conditioned on mocov3-vit-tiny representations, for CPU work',
@@ -584,18 +587,18 @@ def build_adm_tiny(**overrides): return ADM(ADMConfig(**{**TINY_ADM, **overrides
 
 @register_model('rcg-ldm8', 'generator', "RCG's LDM-8: latent diffusion over VQ-f8 latents, the representation as one "
                 "cross-attention token (holds its tokenizer and ViT-B encoder)", checkpoint_key='model', pipeline=LDM8Pipeline,
-                recipe=LDM8_RECIPE)
+                recipe=LDM8_RECIPE, weights=_released('ldm8-mocov3vitb.pth'))
 def build_ldm8(**overrides): return LDM8(LDM8Config(**overrides))
 
 @register_model('rcg-ldm8-tiny', 'generator', 'a 32-channel LDM-8 over the 4x8x8 latents of ldm-vq-f8-tiny, for CPU work',
                 checkpoint_key='model', pipeline=LDM8Pipeline, recipe=LDM8_RECIPE)
 def build_ldm8_tiny(**overrides): return LDM8(LDM8Config(**{**TINY_LDM8, **overrides}))
 
-for _s, _d in [('xl2', "RCG's DiT-XL/2 over sd-vae-ft-ema latents, conditioned on MoCo v3 ViT-B representations"),
-               ('l2', "RCG's DiT-L/2 (the README's training configuration) over sd-vae-ft-ema latents")]:
+for _s, _file, _d in [('xl2', 'dit-xl2-mocov3vitb.pth', "RCG's DiT-XL/2 over sd-vae-ft-ema latents, conditioned on MoCo v3 ViT-B representations"),
+                      ('l2', None, "RCG's DiT-L/2 (the README's training configuration; no released weights) over sd-vae-ft-ema latents")]:
     register_model(f'rcg-dit-{_s}', 'generator', _d, checkpoint_key='model_ema', pipeline=DiTPipeline,
                    parts={'tokenizer': 'sd-vae-ft-ema', 'encoder': 'mocov3-vit-b'},
-                   recipe=DIT_RECIPE)(lambda _s=_s, **kw: DiT(DiTConfig(**{**DIT_SIZES[_s], **kw})))
+                   recipe=DIT_RECIPE, weights=_file and _released(_file))(lambda _s=_s, **kw: DiT(DiTConfig(**{**DIT_SIZES[_s], **kw})))
 
 @register_model('rcg-dit-tiny', 'generator', 'a 2-block, 64-wide DiT over the 4x8x8 latents of sd-vae-tiny, for CPU work',
                 checkpoint_key='model_ema', pipeline=DiTPipeline, parts={'tokenizer': 'sd-vae-tiny', 'encoder': 'mocov3-vit-tiny'},
@@ -607,4 +610,5 @@ for _rdm, _pix, _d in [('rcg-rdm-vitb', 'rcg-adm', 'ADM'), ('rcg-rdm-vitb', 'rcg
                        ('rcg-rdm-tiny', 'rcg-dit-tiny', 'the tiny DiT')]:
     register_model(f"{_rdm}-{_pix.removeprefix('rcg-').removesuffix('-tiny')}", 'generator',
                    f"RCG: the {_rdm} RDM's representations drawn into pixels by {_d} ({_pix})", checkpoint_key='model',
-                   pipeline=RCGPipeline, parts={'pixel_generator': _pix}, recipe=RDM_RECIPE)(lambda _rdm=_rdm, **kw: build_rdm(_rdm, **kw))
+                   pipeline=RCGPipeline, parts={'pixel_generator': _pix}, recipe=RDM_RECIPE,
+                   weights=MODELS[_rdm].weights)(lambda _rdm=_rdm, **kw: build_rdm(_rdm, **kw))
