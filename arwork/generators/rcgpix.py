@@ -120,9 +120,9 @@ class ADMConfig(UNetConfig):
     sampling_steps: int = 250            # the default of the `steps` knob
     clip_denoised: bool = True
 
-ADM_KNOBS = Knobs(
+ADM_KNOBS = Knobs(                     # steps from 2: improved DDPM's process reads its second step's variance (as the official)
     Knob('steps', int, 250, "diffusion steps, respaced from the 1000 trained (ddpm: evenly; ddim: every (1000 / steps)-th)",
-         low=1, high=1000),
+         low=2, high=1000),
     Knob('sampler', str, 'ddpm', "'ddpm': ancestral steps (the official evaluation); 'ddim': improved-DDPM's DDIM "
          "(ADM's --use_ddim)", choices=('ddpm', 'ddim')),
     Knob('ddim_eta', float, 0.0, "noise of the DDIM steps (sampler 'ddim' only): 0 deterministic, 1 as much as ancestral",
@@ -400,8 +400,8 @@ class DiTConfig:
 DIT_SIZES = {'xl2': dict(depth=28, hidden_size=1152, patch_size=2, num_heads=16),
              'l2': dict(depth=24, hidden_size=1024, patch_size=2, num_heads=16)}
 
-DIT_KNOBS = Knobs(
-    Knob('steps', int, 250, 'diffusion steps, respaced evenly from the 1000 trained', low=1, high=1000),
+DIT_KNOBS = Knobs(                     # steps from 2, as ADM's (the same improved-DDPM process)
+    Knob('steps', int, 250, 'diffusion steps, respaced evenly from the 1000 trained', low=2, high=1000),
     Knob('cfg', float, 1.0, "guidance away from DiT's null representation: u + cfg (c - u)", low=0.0, unguided=1.0,
          slider=(1.0, 10.0, 0.25)),
     Knob('cfg_channels', int, 3, "latent channels the guidance acts on: the official 3 of 4 (DiT's quirk); 4 guides all",
