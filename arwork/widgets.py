@@ -65,7 +65,7 @@ class _View:
     def render(self):
         "Show the current settings: at once from the cache, else queued for the worker (replacing any queued request)."
         key = self._key()
-        if key in self.cache: self._show(self.cache.get_or(key, None)); return
+        if key in self.cache: self.error = None; self._show(self.cache.get_or(key, None)); return   # a shown error is past
         with self._lock:
             self._pending = key
             if self._thread is None:

@@ -287,7 +287,7 @@ MAR_KNOBS = Knobs(
          choices=('linear', 'constant')),
     Knob('temperature', float, 1.0, 'scale of the noise the diffusion sampler adds at each step', low=0.0, low_open=True,
          slider=(0.05, 2.0, 0.05)),
-    Knob('num_steps', int, 100, 'diffusion sampling steps of the DiffLoss head (respaced from 1000)', low=1, high=1000))
+    Knob('num_steps', int, 100, 'diffusion sampling steps of the DiffLoss head (respaced from 1000; a one-step process has no posterior, in the official code too)', low=2, high=1000))
 
 @patch(as_prop=True)
 def knobs(self: MAR) -> Knobs:
