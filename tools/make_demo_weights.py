@@ -2,15 +2,26 @@
 
 Each family's quickstart recipe (`arwork.quickstart`) trains its tiny tokenizer and generator on the embedded dataset
 and saves every model as `<zoo name>.safetensors`; those files are copied into `data/`, where `zoo.load(name)` finds
-them without a path. The recipes' figures (`figures/quickstart*.png`) are redrawn on the way. One CPU thread by
-default, as the shipped files were made: about 10 minutes for llamagen, longer for the others.
+them without a path. Parameters are stored in half precision (buffers, such as diffusion schedules, as they are),
+which keeps every family's demo weights within 40 MB; `zoo.load` casts them back to the model's dtype. The
+recipes' figures (`figures/quickstart*.png`) are redrawn on the way. One CPU thread by default, as the shipped files
+were made: about 10 minutes for llamagen, an hour or more for the others.
 """
-import argparse, shutil, sys, tempfile, time
+import argparse, sys, tempfile, time
 from pathlib import Path
 
 import torch
-from arwork.core import QUICKSTARTS, DEMO_DIR
+from arwork import zoo
+from arwork.core import QUICKSTARTS, DEMO_DIR, read_checkpoint, save_weights, weights_metadata
 import arwork.quickstart  # noqa: F401  (registers the recipes)
+
+
+def ship(src: Path) -> Path:
+    "Write the weights file `src` (`<zoo name>.safetensors`) into data/, its parameters in half precision."
+    name = src.stem
+    params = {n for n, _ in zoo.build(name, device='meta').named_parameters()}
+    sd = {k: v.half() if k in params and v.is_floating_point() else v for k, v in read_checkpoint(src).items()}
+    return save_weights(sd, DEMO_DIR / src.name, metadata={**weights_metadata(src), 'parameters': 'float16'})
 
 
 def main():
@@ -27,8 +38,8 @@ def main():
         with tempfile.TemporaryDirectory() as run:
             figure = QUICKSTARTS[family](run_dir=run)
             for f in sorted(Path(run).glob('*.safetensors')):
-                shutil.copyfile(f, DEMO_DIR / f.name)
-                print(f'{family}: wrote {DEMO_DIR / f.name} ({f.stat().st_size / 2**20:.1f} MB)')
+                out = ship(f)
+                print(f'{family}: wrote {out} ({out.stat().st_size / 2**20:.1f} MB)')
         print(f'{family}: figure {figure}; {time.time() - t0:.0f} s')
 
 
