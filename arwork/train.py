@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from fastcore.basics import patch
 
 from .core import (get_device, seed_everything, mix_seed, save_checkpoint, read_checkpoint, check_state_dict, check_finite,
-                         CheckpointError, atomic_path, save_image, _write_error)
+                         CheckpointError, atomic_path, save_image, _write_error, save_weights, weights_metadata)
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'PRECISIONS', 'RESUME_FREE', 'CONFIG_KEYS', 'DATA_KEYS', 'param_groups', 'lr_factor', 'TrainConfig',
@@ -217,7 +217,18 @@ def save(self: Trainer):
     elif self.rank == 0: self._keep_previous(); save_checkpoint(self.state(), self.run_dir / 'last.pt')
     self.fabric.barrier()
     self.saved_step = self.step
-    if self.rank == 0: self._prune()
+    if self.rank == 0: self._prune(); self._export_weights()
+
+@patch
+def _export_weights(self: Trainer):
+    "Beside the resumable `last.pt`: the weights alone, `model.safetensors` (and `ema.safetensors`), as `zoo.load` reads them."
+    if self.sharded: return                     # FSDP's full state exists only inside last.pt: load that one
+    meta = {'step': self.step, 'model_class': type(self.raw).__name__, 'train': asdict(self.config)}
+    sd = self.raw.state_dict()
+    save_weights(sd, self.run_dir / 'model.safetensors', metadata=meta)
+    if self.ema is not None:                    # the EMA's parameters over the model's buffers, in the model's dtypes
+        save_weights({k: self.ema[k].to(v.dtype) if k in self.ema else v for k, v in sd.items()},
+                     self.run_dir / 'ema.safetensors', metadata=meta)
 
 @patch
 def _resume(self: Trainer):
@@ -236,6 +247,10 @@ def _resume(self: Trainer):
     self.step = ckpt['step']
     self.saved_step = self.step if path.name == 'last.pt' else None   # a damaged last.pt is replaced at the next save
     self._trim_log()
+    exported = self.run_dir / 'model.safetensors'                     # a kill between last.pt and its export
+    try: current = exported.exists() and weights_metadata(exported).get('step') == str(self.step)
+    except CheckpointError: current = False
+    if self.rank == 0 and not current: self._export_weights()
 
 @patch
 def _newest_readable(self: Trainer) -> tuple[Path, dict]:
@@ -529,6 +544,10 @@ def train_from_config(config: dict, fabric=None) -> list[float]:
         if train.devices > 1 or train.num_nodes > 1 or train.strategy != 'auto': fabric.launch()
     seed_everything(train.seed)   # the same random init in every process and on every restart
     model, dataset, loss_fn, sample_fn = prepare_training(config)
+    if config.get('run_dir') and fabric.global_rank == 0:           # what made the run, beside its weights
+        Path(config['run_dir']).mkdir(parents=True, exist_ok=True)
+        with atomic_path(Path(config['run_dir']) / 'config.json') as tmp:
+            Path(tmp).write_text(json.dumps(config, indent=2, default=str) + '\n')
     desc = 'cca' if config.get('cca') is not None else 'train'
     return Trainer(model, dataset, train, config.get('run_dir'), loss_fn=loss_fn, fabric=fabric, sample_fn=sample_fn,
                    desc=desc).fit()

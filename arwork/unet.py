@@ -138,6 +138,7 @@ class SpatialTransformer(nn.Module):
 # %% ../nbs/05_unet.ipynb #u016
 @dataclass
 class UNetConfig:
+    "The shape of a guided-diffusion / LDM UNet: channels, resolutions with attention, heads, resampling, conditioning."
     in_channels: int = 3
     out_channels: int = 6                # learned sigma: [eps | variance interpolation]
     model_channels: int = 256

@@ -114,6 +114,7 @@ class RepPipeline(Pipeline):
 # %% ../../nbs/26_generators.rcgpix.ipynb #g009
 @dataclass
 class ADMConfig(UNetConfig):
+    "The shape of RCG's ADM: the guided-diffusion UNet at `image_size`, the representation projected into the time embedding."
     image_size: int = 256
     rep_dim: int | None = 256
     diffusion_steps: int = 1000
@@ -211,6 +212,7 @@ TINY_ADM = dict(image_size=32, model_channels=32, channel_mult=(1, 2, 2), num_re
 # %% ../../nbs/26_generators.rcgpix.ipynb #g021
 @dataclass
 class LDM8Config(UNetConfig):
+    "The shape of RCG's LDM-8: the LDM UNet over VQ-f8 latents, the representation as one cross-attention token."
     in_channels: int = 4
     out_channels: int = 4
     model_channels: int = 256
@@ -382,6 +384,7 @@ TINY_LDM8 = dict(model_channels=32, channel_mult=(1, 2), num_res_blocks=1, atten
 # %% ../../nbs/26_generators.rcgpix.ipynb #g041
 @dataclass
 class DiTConfig:
+    "The shape of RCG's DiT: latent size, patch, width, depth and heads, the representation embedder, learned sigma."
     input_size: int = 32                 # latent side
     patch_size: int = 2
     in_channels: int = 4
@@ -579,20 +582,28 @@ _released = lambda file: Weights(file, note="from the Google Drive links in LTH1
 @register_model('rcg-adm', 'generator', "RCG's ADM: 256 px guided-diffusion UNet conditioned on MoCo v3 ViT-B representations",
                 checkpoint_key='model_ema', pipeline=ADMPipeline, parts={'encoder': 'mocov3-vit-b'}, recipe=ADM_RECIPE,
                 weights=_released('adm-mocov3vitb.pth'))
-def build_adm(**overrides): return ADM(ADMConfig(**overrides))
+def build_adm(**overrides):
+    "RCG's ADM (256 px) with random weights, config fields from `overrides`."
+    return ADM(ADMConfig(**overrides))
 
 @register_model('rcg-adm-tiny', 'generator', 'a 32 px, 32-channel ADM conditioned on mocov3-vit-tiny representations, for CPU work',
                 checkpoint_key='model_ema', pipeline=ADMPipeline, parts={'encoder': 'mocov3-vit-tiny'}, recipe=ADM_RECIPE)
-def build_adm_tiny(**overrides): return ADM(ADMConfig(**{**TINY_ADM, **overrides}))
+def build_adm_tiny(**overrides):
+    "The tiny ADM (`TINY_ADM`, 32 px) with random weights, fields overridden by `overrides`."
+    return ADM(ADMConfig(**{**TINY_ADM, **overrides}))
 
 @register_model('rcg-ldm8', 'generator', "RCG's LDM-8: latent diffusion over VQ-f8 latents, the representation as one "
                 "cross-attention token (holds its tokenizer and ViT-B encoder)", checkpoint_key='model', pipeline=LDM8Pipeline,
                 recipe=LDM8_RECIPE, weights=_released('ldm8-mocov3vitb.pth'))
-def build_ldm8(**overrides): return LDM8(LDM8Config(**overrides))
+def build_ldm8(**overrides):
+    "RCG's LDM-8 with its VQ-f8 tokenizer and MoCo v3 encoder, random weights, config fields from `overrides`."
+    return LDM8(LDM8Config(**overrides))
 
 @register_model('rcg-ldm8-tiny', 'generator', 'a 32-channel LDM-8 over the 4x8x8 latents of ldm-vq-f8-tiny, for CPU work',
                 checkpoint_key='model', pipeline=LDM8Pipeline, recipe=LDM8_RECIPE)
-def build_ldm8_tiny(**overrides): return LDM8(LDM8Config(**{**TINY_LDM8, **overrides}))
+def build_ldm8_tiny(**overrides):
+    "The tiny LDM-8 (`TINY_LDM8`) with random weights, fields overridden by `overrides`."
+    return LDM8(LDM8Config(**{**TINY_LDM8, **overrides}))
 
 for _s, _file, _d in [('xl2', 'dit-xl2-mocov3vitb.pth', "RCG's DiT-XL/2 over sd-vae-ft-ema latents, conditioned on MoCo v3 ViT-B representations"),
                       ('l2', None, "RCG's DiT-L/2 (the README's training configuration; no released weights) over sd-vae-ft-ema latents")]:
@@ -603,7 +614,9 @@ for _s, _file, _d in [('xl2', 'dit-xl2-mocov3vitb.pth', "RCG's DiT-XL/2 over sd-
 @register_model('rcg-dit-tiny', 'generator', 'a 2-block, 64-wide DiT over the 4x8x8 latents of sd-vae-tiny, for CPU work',
                 checkpoint_key='model_ema', pipeline=DiTPipeline, parts={'tokenizer': 'sd-vae-tiny', 'encoder': 'mocov3-vit-tiny'},
                 recipe=DIT_RECIPE)
-def build_dit_tiny(**overrides): return DiT(DiTConfig(**{**TINY_DIT, **overrides}))
+def build_dit_tiny(**overrides):
+    "The tiny DiT (`TINY_DIT`) over `sd-vae-tiny` latents, random weights, fields overridden by `overrides`."
+    return DiT(DiTConfig(**{**TINY_DIT, **overrides}))
 
 for _rdm, _pix, _d in [('rcg-rdm-vitb', 'rcg-adm', 'ADM'), ('rcg-rdm-vitb', 'rcg-ldm8', 'LDM-8'), ('rcg-rdm-vitb', 'rcg-dit-xl2', 'DiT-XL/2'),
                        ('rcg-rdm-tiny', 'rcg-adm-tiny', 'the tiny ADM'), ('rcg-rdm-tiny', 'rcg-ldm8-tiny', 'the tiny LDM-8'),

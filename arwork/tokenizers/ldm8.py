@@ -22,6 +22,7 @@ __all__ = ['SD_VAE', 'TINY_LDM_VQ', 'TINY_SD_VAE', 'LDMVQConfig', 'LDMVQ', 'SDVA
 # %% ../../nbs/17_tokenizers.ldm8.ipynb #t006
 @dataclass
 class LDMVQConfig:
+    "The shape of LDM's VQ-f8: codebook, code width, the taming encoder/decoder widths and resolutions."
     codebook_size: int = 16384
     embed_dim: int = 4
     z_channels: int = 4
@@ -113,18 +114,26 @@ TINY_SD_VAE = dict(embed_dim=4, ch=32, ch_mult=(1, 2, 2), num_res_blocks=1, scal
 @register_model('ldm-vq-f8', 'tokenizer', "LDM's VQ-f8 (taming VQModel; RCG's LDM-8 first stage): 8x downsampling, 16384 "
                 "codes of width 4; loads vq-f8's model.ckpt", checkpoint_key='state_dict',
                 drop_keys=lambda k: k.startswith('loss.'), recipe=TOKENIZER_RECIPE)
-def build_ldm_vq_f8(**overrides): return LDMVQ(LDMVQConfig(**overrides))
+def build_ldm_vq_f8(**overrides):
+    "LDM's VQ-f8 (16384 codes of width 4) with random weights, config fields from `overrides`."
+    return LDMVQ(LDMVQConfig(**overrides))
 
 @register_model('ldm-vq-f8-tiny', 'tokenizer', 'a small VQ-f8-style tokenizer (4x downsampling, 512 codes of width 4) '
                 'for CPU work', checkpoint_key='state_dict', drop_keys=lambda k: k.startswith('loss.'), recipe=TOKENIZER_RECIPE)
-def build_ldm_vq_tiny(**overrides): return LDMVQ(LDMVQConfig(**{**TINY_LDM_VQ, **overrides}))
+def build_ldm_vq_tiny(**overrides):
+    "The tiny VQ-f8-style tokenizer (`TINY_LDM_VQ`) with random weights, fields overridden by `overrides`."
+    return LDMVQ(LDMVQConfig(**{**TINY_LDM_VQ, **overrides}))
 
 @register_model('sd-vae-ft-ema', 'tokenizer', "Stable Diffusion's KL-f8 VAE, EMA fine-tuned (RCG's DiT tokenizer): 4 "
                 "channels at 1/8 resolution, scaled by 0.18215; loads diffusers' diffusion_pytorch_model.bin",
                 load=_load_sd_vae, recipe=TOKENIZER_RECIPE,
                 weights=Weights('diffusion_pytorch_model.bin', hf_repo='stabilityai/sd-vae-ft-ema'))   # what main_dit.py loads
-def build_sd_vae(**overrides): return SDVAE(KLConfig(**{**SD_VAE.__dict__, **overrides}))
+def build_sd_vae(**overrides):
+    "Stable Diffusion's KL-f8 VAE (`SD_VAE`) with random weights, config fields from `overrides`."
+    return SDVAE(KLConfig(**{**SD_VAE.__dict__, **overrides}))
 
 @register_model('sd-vae-tiny', 'tokenizer', 'a small KL-f8-style VAE (4x downsampling, 4 channels) for CPU work',
                 load=_load_sd_vae, recipe=TOKENIZER_RECIPE)
-def build_sd_vae_tiny(**overrides): return SDVAE(KLConfig(**{**TINY_SD_VAE, **overrides}))
+def build_sd_vae_tiny(**overrides):
+    "The tiny KL-f8-style VAE (`TINY_SD_VAE`) with random weights, fields overridden by `overrides`."
+    return SDVAE(KLConfig(**{**TINY_SD_VAE, **overrides}))
