@@ -350,6 +350,27 @@ for _nb, _name, _knobs in [('20_generators.gpt.ipynb', 'llamagen-gpt-tiny', {}),
                            ('25_generators.mage.ipynb', 'mage-tiny', FAST_KNOBS['mage-tiny'])]:
     figure(_nb)(lambda name=_name, knobs=_knobs: generator_figure(name, **knobs))
 
+figure('17_tokenizers.ldm8.ipynb')(lambda: tokenizer_figure('ldm-vq-f8-tiny'))
+figure('26_generators.rcgpix.ipynb')(lambda: generator_figure('rcg-dit-tiny', steps=10))
+
+@figure('05_unet.ipynb')
+def unet_figure():
+    from arwork.generators.rcgpix import ADMConfig, LDM8Config
+    fig, axs = plt.subplots(1, 2, figsize=(8, 2.8))
+    for ax, (title, cfg, side) in zip(axs, [('ADM (RCG, 256 px)', ADMConfig(), 256), ('LDM-8 (RCG, 32x32 latents)', LDM8Config(), 32)]):
+        ds = [2 ** i for i in range(len(cfg.channel_mult))]
+        chans = [cfg.model_channels * m for m in cfg.channel_mult]
+        attend = [d in cfg.attention_ds for d in ds]
+        ax.bar(range(len(ds)), chans, color=['tab:orange' if a else 'tab:blue' for a in attend])
+        ax.set_xticks(range(len(ds)), [f'{side // d}' for d in ds], fontsize=8)
+        ax.set_title(title, fontsize=9); ax.set_ylabel('channels'); ax.set_xlabel('side of the level (px or latents)', fontsize=8)
+    from matplotlib.patches import Patch
+    fig.legend(handles=[Patch(color='tab:orange', label='attention (LDM-8: cross-attention to the representation)'),
+                        Patch(color='tab:blue', label='residual blocks only')], loc='lower center', ncol=2, fontsize=7)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return fig, ("The two official UNets the `unet` module builds, level by level down the encoder (the decoder mirrors "
+                 "it): channels per level, orange where the blocks attend.")
+
 @figure('09_tokenizers.ldm.ipynb')
 def ldm_figure():
     import torch.nn.functional as F
