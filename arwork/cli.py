@@ -158,7 +158,7 @@ def build_parser(model: str | None = None, family: str | None = None) -> argpars
     _add_bench(sub, family)
     m = sub.add_parser('models', help='list the models the zoo can build and load, with where their weights are',
                        description="List the models of the zoo: name, kind, its weights file and where `zoo.load(name)` "
-                                   "finds it (demo: shipped in data/; cached; download: fetched on first use; none: no "
+                                   "finds it (demo: shipped in data/; cached; download: fetched on first use; manual: released, to be fetched by hand into the cache; none: no "
                                    "released file known), and what it is.")
     m.add_argument('--kind', choices=('tokenizer', 'generator', 'encoder'), help='only this kind (default: all)')
     w = sub.add_parser('download', help="fetch models' released weights into the cache",

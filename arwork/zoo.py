@@ -4,8 +4,7 @@
 
 # %% ../nbs/80_zoo.ipynb #c003
 from __future__ import annotations
-import importlib, importlib.util, pkgutil, warnings, os, hashlib, shutil, urllib.request
-import arwork
+import importlib, importlib.util, pkgutil, warnings, os, hashlib, urllib.request
 from pathlib import Path
 import torch
 import torch.nn as nn
