@@ -8,6 +8,7 @@ import statistics, time
 import torch
 
 from .core import BENCHMARKS, get_device, peak_memory_mb, randomize_zero_params_
+from .pipeline import precision_mode
 from . import zoo
 
 # %% auto #0
@@ -30,14 +31,14 @@ def bench(family: str, size: str | None = None, batch: int | None = None, device
     name, device = spec.models[size], get_device(device)
     torch.manual_seed(seed)
     pipe = randomize_zero_params_(zoo.pipeline(name, device=device, dtype=dtype), seed=seed).eval()
-    values = pipe.knobs.check({**spec.knobs, **knobs}, who=name)
+    values, modes = pipe.check_knobs({**spec.knobs, **knobs})
     batch, decode = batch or spec.batch, spec.decode if decode is None else decode
     g = torch.Generator(device).manual_seed(seed)
     labels, n = pipe.check_labels(None, batch, g)
     inputs = pipe.example_inputs(n, g)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
     times = []
-    with torch.no_grad():
+    with torch.no_grad(), precision_mode(pipe, **modes):
         for i in range(warmup + repeats):
             _sync(device); t0 = time.perf_counter()
             out, _ = pipe.generate(labels, n, generator=g, **inputs, **values)
@@ -47,7 +48,7 @@ def bench(family: str, size: str | None = None, batch: int | None = None, device
             if i >= warmup: times.append((t1 - t0, t2 - t1, t2 - t0))
     gen, dec, total = (statistics.median(t[k] for t in times) for k in range(3))
     return dict(benchmark=family, model=name, size=size, batch=batch, device=str(device), dtype=dtype or 'fp32',
-                threads=torch.get_num_threads(), knobs=values, decode=decode, warmup=warmup, repeats=repeats,
+                threads=torch.get_num_threads(), **modes, knobs=values, decode=decode, warmup=warmup, repeats=repeats,
                 seconds=round(total, 4), seconds_min=round(min(t[2] for t in times), 4), generate_s=round(gen, 4),
                 decode_s=round(dec, 4), images_per_s=round(batch / total, 4), peak_mem_mb=round(peak_memory_mb(device), 1),
                 note=spec.note)

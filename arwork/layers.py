@@ -40,7 +40,18 @@ def attention(q, k, v, mask=None, is_causal: bool = False, scale: float | None =
                 o = xops.memory_efficient_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), scale=scale)
                 return o.transpose(1, 2)
             except NotImplementedError: pass
+    if not q.is_cuda: return _cpu_attention(q, k, v, mask, is_causal, scale, dropout_p)
     return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal, scale=scale)
+
+def _cpu_attention(q, k, v, mask, is_causal, scale, dropout_p):
+    dtype = q.dtype
+    with torch.autocast('cpu', enabled=False):                  # float32 even inside a bf16 autocast region
+        q, k, v = q.float(), k.float(), v.float()
+        if q.shape[-2] == 1 and mask is None and not is_causal and dropout_p == 0.0:
+            w = (q @ k.transpose(-1, -2)).mul_(scale if scale is not None else q.shape[-1] ** -0.5).softmax(-1)
+            return (w @ v).to(dtype)
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, is_causal=is_causal, scale=scale)
+    return o.to(dtype)
 
 # %% ../nbs/02_layers.ipynb #c010
 class KVCache(nn.Module):

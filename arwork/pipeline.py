@@ -5,6 +5,7 @@
 # %% ../nbs/04_pipeline.ipynb #c003
 from __future__ import annotations
 import math, numbers, difflib
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 import torch
@@ -13,7 +14,7 @@ import torch.nn as nn
 from .layers import check_labels
 
 # %% auto #0
-__all__ = ['Knob', 'Knobs', 'Pipeline', 'check_pipeline', 'CCARecipe', 'Recipe', 'Benchmark']
+__all__ = ['MODE_KNOBS', 'Knob', 'Knobs', 'precision_mode', 'Pipeline', 'check_pipeline', 'CCARecipe', 'Recipe', 'Benchmark']
 
 # %% ../nbs/04_pipeline.ipynb #c006
 @dataclass(frozen=True)
@@ -118,10 +119,28 @@ class Knobs:
             raise ValueError(f"{who} takes no knob {unknown[0]!r}{hint}; its knobs: {', '.join(self.names) or 'none'}")
         return {k.name: k.check(values[k.name]) if k.name in values else k.default for k in self}
 
+# %% ../nbs/04_pipeline.ipynb #c010c
+MODE_KNOBS = Knobs(
+    Knob('precision', str, 'fp32', "arithmetic of the weights' matrix products: 'fp32' exact, 'bf16' faster on bf16 "
+         "hardware (images change slightly)", choices=('fp32', 'bf16')))
+
+@contextmanager
+def precision_mode(module: nn.Module, precision: str = 'fp32'):
+    "Run the body with `module`'s parameters of 2+ dimensions in `precision` under autocast; restored exactly on exit."
+    if precision == 'fp32': yield; return
+    dtype = {'bf16': torch.bfloat16}[precision]
+    saved = [(p, p.data) for p in module.parameters() if p.dtype == torch.float32 and p.ndim >= 2]
+    device = saved[0][1].device.type if saved else 'cpu'
+    try:
+        for p, data in saved: p.data = data.to(dtype)
+        with torch.autocast(device, dtype=dtype): yield
+    finally:
+        for p, data in saved: p.data = data
+
 # %% ../nbs/04_pipeline.ipynb #c012
 class Pipeline(nn.Module):
     "A generator and what turns its output into pixels; `sample` is the same call for every family (see above)."
-    knobs: Knobs = Knobs()                # the family's declaration; a subclass may adapt it per model in __init__
+    _family_knobs: Knobs = Knobs()        # a subclass's `knobs = ...`, moved here by __init_subclass__
     parts: tuple[str, ...] = ()           # the roles of the parts besides the generator, e.g. ('tokenizer',)
     inputs: tuple[str, ...] = ()          # extra keyword inputs of `sample` (MAGE: 'reps')
     quantize: str = 'half-up'             # how the family's evaluation script makes uint8 pixels (see eval.quantize_images)
@@ -144,6 +163,24 @@ class Pipeline(nn.Module):
         return {}
 
     # -- what every family shares
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if isinstance(cls.__dict__.get('knobs'), Knobs):       # a class-level declaration must not hide the property
+            cls._family_knobs = cls.__dict__['knobs']; delattr(cls, 'knobs')
+
+    @property
+    def knobs(self) -> Knobs:
+        "The family's knobs (its declaration, adapted to this model), then the modes every pipeline has (`MODE_KNOBS`)."
+        own = self._family_knobs
+        return own if all(m in own for m in MODE_KNOBS.names) else own + MODE_KNOBS
+    @knobs.setter
+    def knobs(self, value: Knobs): self.__dict__['_family_knobs'] = value
+
+    def check_knobs(self, knobs: dict) -> tuple[dict, dict]:
+        "`(family values, mode values)`: every knob validated, defaults filled in, the modes (`MODE_KNOBS`) apart."
+        values = self.knobs.check(knobs, who=self.name)
+        return values, {m: values.pop(m) for m in MODE_KNOBS.names}
+
     @property
     def device(self) -> torch.device: return next(self.model.parameters()).device
 
@@ -175,13 +212,14 @@ class Pipeline(nn.Module):
                return_intermediates: bool = False, progress: bool = False, **knobs):
         "Float images `NCHW` in [-1, 1] (and, with `return_intermediates`, the list of steps); see the prose above."
         inputs = {k: knobs.pop(k) for k in self.inputs if k in knobs}
-        values = self.knobs.check(knobs, who=self.name)
+        values, modes = self.check_knobs(knobs)
         labels, n = self.check_labels(labels, batch, generator)
-        out, steps = self.generate(labels, n, generator=generator, record=return_intermediates, progress=progress,
-                                   **inputs, **values)
-        images = self._pixels(self.decode(out))
-        if not return_intermediates: return images
-        return images, [self._step(i, s) for i, s in enumerate(steps)]
+        with precision_mode(self, **modes):
+            out, steps = self.generate(labels, n, generator=generator, record=return_intermediates, progress=progress,
+                                       **inputs, **values)
+            images = self._pixels(self.decode(out))
+            if not return_intermediates: return images
+            return images, [self._step(i, s) for i, s in enumerate(steps)]
 
     def _step(self, i: int, raw: dict) -> dict:
         s = {k: v for k, v in raw.items() if k != 'state'}
@@ -220,7 +258,14 @@ def check_pipeline(pipe: Pipeline, n: int = 2, seed: int = 0, guided: dict | Non
             assert not torch.equal(run(**on), steered), f"{pipe.name}: guidance {on} ignores the null condition"
         finally:
             for t, s in zip(pipe.null_condition(), saved): t.copy_(s)
+    fast = run(precision='bf16')
+    assert fast.shape == a.shape and torch.isfinite(fast).all(), f"{pipe.name}: precision='bf16' gave {tuple(fast.shape)}"
+    assert torch.equal(a, run()), f"{pipe.name}: a bf16 call changed the exact sampler's images"
     for k in pipe.knobs:
+        if k.kind is str and k.choices:
+            try: run(**{k.name: 'no-such-choice'})
+            except ValueError as e: assert str(e).startswith(k.name), f"{pipe.name}: {k.name}='no-such-choice' refused as {e}"
+            else: raise AssertionError(f"{pipe.name}: {k.name}='no-such-choice' was accepted")
         if k.kind not in (int, float): continue
         for bad in (_outside(k), float('nan')):
             if bad is None: continue

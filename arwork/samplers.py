@@ -9,12 +9,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .pipeline import Knob
+from .pipeline import Knob, Knobs
 
 # %% auto #0
-__all__ = ['TEMPERATURE', 'TOP_K', 'TOP_P', 'top_k_filter', 'top_p_filter', 'top_p_filter_ascending', 'cfg_combine',
-           'cfg_extrapolate', 'cfg_batch', 'cfg_linear', 'process_logits', 'sample_logits', 'check_sampling_args',
-           'cosine_masked', 'cosine_schedule']
+__all__ = ['GUIDANCE_INTERVAL', 'TEMPERATURE', 'TOP_K', 'TOP_P', 'top_k_filter', 'top_p_filter', 'top_p_filter_ascending',
+           'cfg_combine', 'cfg_extrapolate', 'cfg_batch', 'cfg_linear', 'guided_steps', 'needs_unguided',
+           'process_logits', 'sample_logits', 'check_sampling_args', 'cosine_masked', 'cosine_schedule']
 
 # %% ../nbs/40_samplers.ipynb #c006
 def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
@@ -61,6 +61,23 @@ def cfg_batch(labels: torch.Tensor, null_class: int) -> torch.Tensor:
 def cfg_linear(cfg: float, progress: float) -> float:
     "A guidance scale ramping linearly from 1 (progress 0) to `cfg` (progress 1)."
     return 1.0 + (cfg - 1.0) * progress
+
+# %% ../nbs/40_samplers.ipynb #c014c
+GUIDANCE_INTERVAL = Knobs(
+    Knob('guide_from', float, 0.0, 'guidance interval: guide only the steps from this fraction of the loop on',
+         low=0.0, high=1.0, slider=(0.0, 1.0, 0.05)),
+    Knob('guide_until', float, 1.0, 'guidance interval: guide only the steps before this fraction of the loop '
+         '(after it the unguided rows are dropped)', low=0.0, high=1.0, slider=(0.0, 1.0, 0.05)))
+
+def guided_steps(num_steps: int, guide_from: float = 0.0, guide_until: float = 1.0) -> list[bool]:
+    "For each step of a loop of `num_steps`, whether the guidance interval `[guide_from, guide_until)` guides it."
+    return [guide_from <= i / num_steps < guide_until for i in range(num_steps)]
+
+def needs_unguided(guided: list[bool]) -> list[bool]:
+    "For each step, whether it or a later one is guided: whether the unconditional rows must still be computed."
+    later, out = False, []
+    for g in reversed(guided): later = later or g; out.append(later)
+    return out[::-1]
 
 # %% ../nbs/40_samplers.ipynb #c016
 def process_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:

@@ -13,9 +13,9 @@ from fastcore.basics import patch
 
 from ..core import register_model, BENCHMARKS, Weights
 from ..layers import attention, KVCache, Mlp, DropPath, modulate, check_labels
-from ..samplers import top_k_filter, top_p_filter_ascending, cfg_extrapolate, TOP_K
+from ..samplers import top_k_filter, top_p_filter_ascending, cfg_extrapolate, TOP_K, GUIDANCE_INTERVAL, guided_steps, needs_unguided
 from ..losses import token_cross_entropy
-from ..pipeline import Knob, Knobs, Pipeline, Recipe, CCARecipe, Benchmark
+from ..pipeline import Knob, Knobs, Pipeline, Recipe, CCARecipe, Benchmark, precision_mode
 from ..data import encode_images
 from ..tokenizers.msvq import MSVQVAE, PATCH_NUMS_256, PATCH_NUMS_512, check_patch_nums
 
@@ -221,7 +221,8 @@ VAR_KNOBS = Knobs(
     TOP_K,
     Knob('top_p', float, 0.0, "VAR's nucleus: drop the least likely tokens holding at most 1 - top_p of the mass",
          low=0.0, high=1.0, off=0.0),
-    Knob('more_smooth', bool, False, 'Gumbel-softmax mixture of codes instead of the drawn code (smoother images)'))
+    Knob('more_smooth', bool, False, 'Gumbel-softmax mixture of codes instead of the drawn code (smoother images)')
+) + GUIDANCE_INTERVAL
 
 # %% ../../nbs/21_generators.var.ipynb #c022
 def gumbel_softmax(logits, tau: float, generator=None):
@@ -253,12 +254,15 @@ def sample(self: VAR, labels=None, *, vae: MSVQVAE, batch: int | None = None, ge
     elif isinstance(labels, int): labels = torch.full((batch or 1,), labels, device=device)
     labels = check_labels(labels, c.num_classes, device=device)
     B, K, P = len(labels), len(c.patch_nums), c.patch_nums[-1]
-    cond_BD = self.class_emb(torch.cat((labels, torch.full_like(labels, self.null_class))))
+    guided = [g and cfg * si / (K - 1) != 0 for si, g in enumerate(guided_steps(K, k['guide_from'], k['guide_until']))]
+    two = needs_unguided(guided)                  # whether scale si still runs the unconditional half
+    cond_BD = self.class_emb(torch.cat((labels, torch.full_like(labels, self.null_class))) if two[0] else labels)
     lvl_pos = self.lvl_embed(self.lvl_1L) + self.pos_1LC
-    x = cond_BD[:, None].expand(2 * B, c.patch_nums[0] ** 2, -1) + self.pos_start.expand(2 * B, -1, -1) + lvl_pos[:, :c.patch_nums[0] ** 2]
+    R = len(cond_BD)
+    x = cond_BD[:, None].expand(R, c.patch_nums[0] ** 2, -1) + self.pos_start.expand(R, -1, -1) + lvl_pos[:, :c.patch_nums[0] ** 2]
     f_hat = torch.zeros(B, c.z_channels, P, P, device=device)
     for b in self.blocks:
-        b.attn.kv_cache = KVCache(2 * B, c.num_heads, c.L, c.embed_dim // c.num_heads, x.dtype, device)
+        b.attn.kv_cache = KVCache(R, c.num_heads, c.L, c.embed_dim // c.num_heads, x.dtype, device)
     # the condition is the same at every scale: compute each block's AdaLN vectors once, not once per scale
     ada = self._ada(cond_BD)
     block_mods, head_mod, steps = [b.modulation(ada) for b in self.blocks], self.head_nm.modulation(cond_BD), []
@@ -266,9 +270,12 @@ def sample(self: VAR, labels=None, *, vae: MSVQVAE, batch: int | None = None, ge
     try:
         for si, pn in enumerate(c.patch_nums):
             r = si / (K - 1)
+            if len(cond_BD) > B and not two[si]:      # guidance is over: the conditional rows only, from here on
+                cond_BD, x, head_mod, block_mods = cond_BD[:B], x[:B], head_mod[:B], [m[:B] for m in block_mods]
             h = x
             for b, mod in zip(self.blocks, block_mods): h = b(h, None, ada=mod)
-            logits = cfg_extrapolate(self.logits(h, cond_BD, head_mod), cfg * r)
+            logits = self.logits(h, cond_BD, head_mod)
+            if len(logits) > B: logits = cfg_extrapolate(logits, cfg * r if guided[si] else 0.0)
             if top_k > 0: top_k_filter(logits, top_k)
             if top_p > 0: top_p_filter_ascending(logits, top_p)
             V = logits.shape[-1]
@@ -285,7 +292,7 @@ def sample(self: VAR, labels=None, *, vae: MSVQVAE, batch: int | None = None, ge
             if return_intermediates: steps.append({'scale': si, 'tokens': idx.view(B, pn, pn).clone(), 'f_hat': f_hat.clone()})
             if si < K - 1:
                 bg, ed = self.begin_ends[si + 1]
-                x = (self.word_embed(nxt.flatten(2).transpose(1, 2)) + lvl_pos[:, bg:ed]).repeat(2, 1, 1)
+                x = (self.word_embed(nxt.flatten(2).transpose(1, 2)) + lvl_pos[:, bg:ed]).repeat(len(cond_BD) // B, 1, 1)
     finally:
         for b in self.blocks: b.attn.kv_cache = None
         self.train(was_training)
@@ -344,9 +351,10 @@ class VARPipeline(Pipeline):
     @torch.no_grad()
     def edit(self, images, mask, labels, mode: str = 'inpaint', generator: torch.Generator | None = None, **knobs):
         "Zero-shot editing (`var_edit`) of `images` -> images in [-1, 1]; `labels` may use the unconditional id."
-        values = self.knobs.check(knobs, who=self.name)
-        f_hat = var_edit(self.model, self.tokenizer, images.to(self.device), mask, labels, mode, generator=generator, **values)
-        return self._pixels(self.decode(f_hat))
+        values, modes = self.check_knobs(knobs)
+        with precision_mode(self, **modes):
+            f_hat = var_edit(self.model, self.tokenizer, images.to(self.device), mask, labels, mode, generator=generator, **values)
+            return self._pixels(self.decode(f_hat))
 
 # %% ../../nbs/21_generators.var.ipynb #c030ta
 @torch.no_grad()
