@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from ..core import register_model, num_params, check_codes, Weights
 from ..layers import ViTBlock
 from ..losses import token_cross_entropy
-from ..samplers import cosine_masked, cosine_schedule
+from ..samplers import cosine_masked, cosine_schedule, GUIDANCE_INTERVAL, guided_steps
 from ..pipeline import Knob, Knobs, Pipeline, Recipe
 from ..data import encode_images
 from ..encoders.mocov3 import standardize
@@ -303,7 +303,8 @@ MAGE_KNOBS = Knobs(
     Knob('temperature', float, 6.0, 'choice temperature: scales the Gumbel noise that picks which sampled tokens to keep '
          '(the logits are untouched)', low=0.0, slider=(0.0, 15.0, 0.5)),
     Knob('cfg', float, 0.0, "guidance away from MAGE's null representation, ramped linearly: w = cfg (s + 1) / num_iter",
-         low=0.0, unguided=0.0, slider=(0.0, 10.0, 0.25)))
+         low=0.0, unguided=0.0, slider=(0.0, 10.0, 0.25))
+) + GUIDANCE_INTERVAL
 
 @patch(as_prop=True)
 def knobs(self: MAGE) -> Knobs:
@@ -330,17 +331,18 @@ def sample(self: MAGE, reps, *, generator: torch.Generator | None = None, gumbel
     num_iter, temperature, cfg = k['num_iter'], k['temperature'], k['cfg']
     c, L, C = self.config, self.config.seq_len, self.config.codebook_size
     reps = self.check_reps(reps)
-    B, device, guided = len(reps), reps.device, cfg > 0
+    B, device = len(reps), reps.device
     if B == 0: raise ValueError("reps is empty")
+    guided_at = [g and cfg > 0 for g in guided_steps(num_iter, k['guide_from'], k['guide_until'])]
     was_training = self.training; self.eval()
-    rep_all = torch.cat([reps, self.fake_latent.expand(B, -1)]) if guided else reps
+    rep_all = torch.cat([reps, self.fake_latent.expand(B, -1)]) if any(guided_at) else reps
     ids = torch.full((B, L), c.mask_token_id, dtype=torch.long, device=device)
     steps = []
     try:
         for s in tqdm(range(num_iter), disable=not progress, desc='MAGE', leave=False):
-            cur = ids
+            cur, guided = ids, guided_at[s]
             inp = self.with_class_token(torch.cat([ids, ids]) if guided else ids)
-            logits = self.forward_decoder(self.forward_encoder(inp, rep_all), inp == c.mask_token_id)[:, 1:, :C].float()
+            logits = self.forward_decoder(self.forward_encoder(inp, rep_all[:len(inp)]), inp == c.mask_token_id)[:, 1:, :C].float()
             w = cfg * (s + 1) / num_iter
             if guided: logits = logits[:B] - w * (logits[B:] - logits[:B])     # cond + w (cond - uncond), official op order
             probs_s = F.softmax(logits - logits.logsumexp(-1, keepdim=True), -1)   # what Categorical(logits=...) samples

@@ -15,7 +15,7 @@ from ..core import register_model, num_params, BENCHMARKS, Weights
 from ..layers import ViTBlock, modulate, timestep_embedding, check_labels
 from ..diffusion import GaussianDiffusion
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, Benchmark
-from ..samplers import cosine_masked, cosine_schedule
+from ..samplers import cosine_masked, cosine_schedule, GUIDANCE_INTERVAL, guided_steps
 from ..data import encode_images, LatentDataset
 from ..tokenizers.kl import KLVAE, DiagonalGaussian
 
@@ -287,7 +287,8 @@ MAR_KNOBS = Knobs(
          choices=('linear', 'constant')),
     Knob('temperature', float, 1.0, 'scale of the noise the diffusion sampler adds at each step', low=0.0, low_open=True,
          slider=(0.05, 2.0, 0.05)),
-    Knob('num_steps', int, 100, 'diffusion sampling steps of the DiffLoss head (respaced from 1000; a one-step process has no posterior, in the official code too)', low=2, high=1000))
+    Knob('num_steps', int, 100, 'diffusion sampling steps of the DiffLoss head (respaced from 1000; a one-step process has no posterior, in the official code too)', low=2, high=1000)
+) + GUIDANCE_INTERVAL
 
 @patch(as_prop=True)
 def knobs(self: MAR) -> Knobs:
@@ -317,23 +318,24 @@ def sample(self: MAR, labels=None, *, batch: int | None = None, generator: torch
     if not B: raise ValueError("give labels or a batch size")
     orders = random_orders(B, L, generator, device) if orders is None else orders.to(device)
     if tuple(orders.shape) != (B, L): raise ValueError(f"orders must be shaped ({B}, {L}), got {tuple(orders.shape)}")
-    guided = not cfg == 1.0
+    guided_at = [g and not cfg == 1.0 for g in guided_steps(num_iter, k['guide_from'], k['guide_until'])]
     cls = self.class_emb(labels) if labels is not None else self.fake_latent.repeat(B, 1)
-    if guided: cls = torch.cat([cls, self.fake_latent.repeat(B, 1)])
+    if any(guided_at): cls = torch.cat([cls, self.fake_latent.repeat(B, 1)])
     mask = torch.ones(B, L, device=device)
     tokens = torch.zeros(B, L, c.token_dim, device=device)
     n_masked, steps, was_training = L, [], self.training
     self.eval()
     try:
         for step in tqdm(range(num_iter), disable=not progress, desc='MAR', leave=False):
+            guided = guided_at[step]
             tok, msk = (torch.cat([tokens, tokens]), torch.cat([mask, mask])) if guided else (tokens, mask)
-            z = self.decode(self.encode(tok, msk, cls), msk)
+            z = self.decode(self.encode(tok, msk, cls if guided else cls[:B]), msk)
             m = cosine_masked(step, num_iter, L, n_masked)
             mask_next = mask_by_order(m, orders)
             to_pred = mask.bool() if step == num_iter - 1 else torch.logical_xor(mask.bool(), mask_next.bool())
             mask, n_masked = mask_next, m
             rows = z[torch.cat([to_pred, to_pred]) if guided else to_pred]
-            s = cfg_schedule_value(cfg, k['cfg_schedule'], m, L)
+            s = cfg_schedule_value(cfg, k['cfg_schedule'], m, L) if guided else 1.0
             x = self.diffloss.sample(rows, k['temperature'], s, generator=generator, num_steps=k['num_steps'])
             if guided: x = x[:len(x) // 2]
             tokens = tokens.clone(); tokens[to_pred] = x      # a fresh canvas, so recorded steps stay as they were

@@ -18,6 +18,7 @@ from ..diffusion import GaussianDiffusion, ddim_timesteps
 from ..unet import UNet, UNetConfig
 from ..data import encode_images
 from ..pipeline import Knob, Knobs, Pipeline, Recipe
+from ..samplers import GUIDANCE_INTERVAL, guided_steps
 from ..encoders.mocov3 import standardize, sincos_pos_embed_2d
 from ..tokenizers.kl import DiagonalGaussian
 from .rcg import LitEMA, RCGPipeline, RDM_RECIPE, build_rdm
@@ -408,7 +409,8 @@ DIT_KNOBS = Knobs(                     # steps from 2, as ADM's (the same improv
     Knob('cfg', float, 1.0, "guidance away from DiT's null representation: u + cfg (c - u)", low=0.0, unguided=1.0,
          slider=(1.0, 10.0, 0.25)),
     Knob('cfg_channels', int, 3, "latent channels the guidance acts on: the official 3 of 4 (DiT's quirk); 4 guides all",
-         low=1, high=4))
+         low=1, high=4)
+) + GUIDANCE_INTERVAL
 
 class DiTBlock(nn.Module):
     "adaLN-Zero transformer block: `c` sets shift, scale and gate of the attention and of the MLP (non-affine LayerNorms)."
@@ -491,12 +493,15 @@ class DiT(nn.Module):
 
 # %% ../../nbs/26_generators.rcgpix.ipynb #g044
 @patch
-def guided(self: DiT, reps: torch.Tensor, cfg: float, channels: int):
-    "The network of a guided run on a doubled batch (see above)."
+def guided(self: DiT, reps: torch.Tensor, cfg: float, channels: int, guided_at: list[bool] | None = None):
+    "The network of a guided run on a doubled batch (see above); `guided_at[i]`: whether its `i`-th call is guided."
     B = len(reps)
     both = torch.cat([reps, self.fake_latent.expand(B, -1).to(reps)])
+    calls = iter(guided_at) if guided_at is not None else None
     def net(x, t):
         half = x[:B]
+        if calls is not None and not next(calls):             # outside the interval: the conditional pass stands for both
+            return self(half, t[:B], reps).repeat(2, 1, 1, 1)
         out = self(torch.cat([half, half]), t, both)
         cond, uncond = out[:, :channels].chunk(2)
         g = uncond + cfg * (cond - uncond)
@@ -524,10 +529,11 @@ def sample(self: DiT, reps, *, generator: torch.Generator | None = None, noise: 
     B, S = len(reps), c.input_size
     x = torch.randn(B, c.in_channels, S, S, generator=generator, device=reps.device) if noise is None else noise
     process = self.sampling_process(k['steps'])
-    if k['cfg'] == 1.0: net = lambda x, t: self(x, t, reps)
+    guided_at = guided_steps(k['steps'], k['guide_from'], k['guide_until'])
+    if k['cfg'] == 1.0 or not any(guided_at): net = lambda x, t: self(x, t, reps)
     else:
         if not hasattr(self, 'fake_latent'): raise ValueError("cfg must be 1.0 for a DiT without a null representation (rep_dropout_prob 0)")
-        net, x = self.guided(reps, k['cfg'], k['cfg_channels']), torch.cat([x, x])
+        net, x = self.guided(reps, k['cfg'], k['cfg_channels'], guided_at), torch.cat([x, x])
     callback, trail = _recorder(process.num_timesteps) if return_intermediates else (None, None)
     with eval_mode(self): x = process.sample(net, x, generator=generator, progress=progress, callback=callback)[:B]
     if trail is not None:
