@@ -10,9 +10,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['set_attention_backend', 'attention', 'KVCache', 'RMSNorm', 'rope_2d_table', 'apply_rope', 'swiglu_hidden', 'SwiGLU',
-           'Mlp', 'ViTBlock', 'DropPath', 'modulate', 'LabelEmbedder', 'check_labels', 'timestep_embedding',
-           'group_norm', 'ResnetBlock', 'AttnBlock', 'Downsample', 'Upsample']
+__all__ = ['set_attention_backend', 'attention', 'KVCache', 'causal_mask', 'RMSNorm', 'rope_2d_table', 'apply_rope',
+           'swiglu_hidden', 'SwiGLU', 'Mlp', 'ViTBlock', 'DropPath', 'modulate', 'LabelEmbedder', 'check_labels',
+           'timestep_embedding', 'group_norm', 'ResnetBlock', 'AttnBlock', 'Downsample', 'Upsample']
 
 # %% ../nbs/02_layers.ipynb #c006
 _BACKEND = {'name': 'auto', 'xformers': None}
@@ -73,6 +73,15 @@ class KVCache(nn.Module):
         return self.k[:b, :, :self.length], self.v[:b, :, :self.length]
 
     def reset(self): self.length = 0
+
+    def truncate(self, length: int):
+        "Forget every position from `length` on (keep the first `length`)."
+        if not 0 <= length <= self.length: raise ValueError(f"cannot truncate a KV cache of {self.length} positions to {length}")
+        self.length = length
+
+def causal_mask(new: int, total: int, device=None) -> torch.Tensor:
+    "Boolean `(new, total)` mask of `new` queries that are the last `new` of `total` keys: each sees the keys up to its own."
+    return torch.ones(new, total, dtype=torch.bool, device=device).tril(total - new)
 
 # %% ../nbs/02_layers.ipynb #c014
 class RMSNorm(nn.Module):

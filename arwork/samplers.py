@@ -12,9 +12,10 @@ import torch.nn.functional as F
 from .pipeline import Knob, Knobs
 
 # %% auto #0
-__all__ = ['GUIDANCE_INTERVAL', 'TEMPERATURE', 'TOP_K', 'TOP_P', 'top_k_filter', 'top_p_filter', 'top_p_filter_ascending',
-           'cfg_combine', 'cfg_extrapolate', 'cfg_batch', 'cfg_linear', 'guided_steps', 'needs_unguided',
-           'process_logits', 'sample_logits', 'check_sampling_args', 'cosine_masked', 'cosine_schedule']
+__all__ = ['GUIDANCE_INTERVAL', 'TEMPERATURE', 'TOP_K', 'TOP_P', 'JACOBI', 'top_k_filter', 'top_p_filter',
+           'top_p_filter_ascending', 'cfg_combine', 'cfg_extrapolate', 'cfg_batch', 'cfg_linear', 'guided_steps',
+           'needs_unguided', 'process_logits', 'sample_logits', 'token_probs', 'check_sampling_args',
+           'speculative_accept', 'cosine_masked', 'cosine_schedule']
 
 # %% ../nbs/40_samplers.ipynb #c006
 def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
@@ -90,10 +91,12 @@ def process_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 
 def sample_logits(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0,
                   generator: torch.Generator | None = None, greedy: bool = False) -> torch.Tensor:
     "Draw one token per row of `logits` `(B, V)`: processed as `process_logits`, then one multinomial draw (or argmax)."
-    logits = process_logits(logits, temperature, top_k, top_p)
-    if greedy: return logits.argmax(-1)
-    probs = F.softmax(logits, dim=-1)
-    return torch.multinomial(probs, 1, generator=generator)[:, 0]
+    if greedy: return process_logits(logits, temperature, top_k, top_p).argmax(-1)
+    return torch.multinomial(token_probs(logits, temperature, top_k, top_p), 1, generator=generator)[:, 0]
+
+def token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
+    "The distribution `sample_logits` draws from: softmax of `process_logits`, any leading shape `(..., V)`."
+    return F.softmax(process_logits(logits, temperature, top_k, top_p), dim=-1)
 
 def check_sampling_args(temperature: float, top_k: int, top_p: float):
     "Clear errors for sampling knobs outside their ranges."
@@ -106,6 +109,32 @@ TEMPERATURE = Knob('temperature', float, 1.0, 'softmax temperature of each token
 TOP_K = Knob('top_k', int, 0, 'draw only among the k most likely tokens', low=0, off=0)
 TOP_P = Knob('top_p', float, 1.0, 'nucleus: draw among the most likely tokens holding this much probability',
              low=0.0, high=1.0, low_open=True, off=1.0, slider=(0.05, 1.0, 0.01))
+
+# %% ../nbs/40_samplers.ipynb #j002
+def speculative_accept(draft: torch.Tensor, q: torch.Tensor, p: torch.Tensor, generator: torch.Generator | None = None,
+                       fixed: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Verify windows of drafts `(B, W)` drawn from proposals `q` against targets `p` (both `(B, W, V)` probabilities):
+    left to right accept draft `i` with probability `min(1, p_i(x_i) / q_i(x_i))`, replace the first rejected one by a
+    draw from `norm(max(0, p_i - q_i))`. `fixed` `(B,)`: how many leading slots of each row are settled already (kept
+    untested). Returns `(accepted, tokens)`: the number of leading slots accepted `(B,)`, and the drafts with the
+    replacement written at slot `accepted` (rows with all `W` accepted keep their drafts)."""
+    B, W = draft.shape
+    rows, slots = torch.arange(B, device=p.device), torch.arange(W, device=p.device)
+    px, qx = p.gather(-1, draft[..., None])[..., 0], q.gather(-1, draft[..., None])[..., 0]
+    ok = torch.rand(B, W, generator=generator, device=p.device) * qx < px         # u < p/q, without dividing by q
+    if fixed is not None: ok |= slots < fixed[:, None]
+    accepted = ok.long().cumprod(-1).sum(-1)
+    at = accepted.clamp(max=W - 1)
+    residual = (p[rows, at] - q[rows, at]).clamp_min(0)
+    # a row with nothing rejected may have no residual mass (p == q); its draw is discarded, but must be a valid call
+    residual = torch.where(residual.sum(-1, keepdim=True) > 0, residual, p[rows, at])
+    replacement = torch.multinomial(residual, 1, generator=generator)[:, 0]
+    tokens = draft.clone()
+    tokens[rows, at] = torch.where(accepted < W, replacement, draft[rows, at])
+    return accepted, tokens
+
+JACOBI = Knob('jacobi', int, 0, 'speculative Jacobi decoding: check this many draft tokens per forward pass '
+              '(the same distribution in fewer passes)', low=0, off=0)
 
 # %% ../nbs/40_samplers.ipynb #c018f
 def cosine_masked(step: int, num_iter: int, L: int, n_masked: int, ratio_first: bool = False) -> int:

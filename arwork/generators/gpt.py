@@ -13,9 +13,10 @@ from tqdm.auto import tqdm
 
 from .. import core
 from ..core import register_model, num_params, BENCHMARKS, Weights
-from ..layers import (attention, KVCache, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU, DropPath,
-                           LabelEmbedder, check_labels)
-from ..samplers import sample_logits, cfg_combine, cfg_batch, TEMPERATURE, TOP_K, TOP_P
+from ..layers import (attention, KVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU,
+                           DropPath, LabelEmbedder, check_labels)
+from ..samplers import (sample_logits, token_probs, speculative_accept, cfg_combine, cfg_batch, TEMPERATURE, TOP_K,
+                             TOP_P, JACOBI)
 from ..losses import token_cross_entropy
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, CCARecipe, Benchmark
 from ..data import CodeDataset, encode_images
@@ -80,8 +81,10 @@ class Attention(nn.Module):
         q, k, v = (t.transpose(1, 2) for t in (q, k, v))                    # (B, H, S, hd)
         if self.kv_cache is not None:
             k, v = self.kv_cache.append(k, v)
-            # a prefill of several positions still needs causality among them; a one-token step needs no mask
-            o = attention(q, k, v, is_causal=S > 1 and k.shape[2] == S)
+            # one new position may see the whole cache; several need causality among themselves: a prefill, or Jacobi
+            # drafts after a cached prefix (then the mask is the causal one shifted right by the prefix length)
+            if S == 1 or k.shape[2] == S: o = attention(q, k, v, is_causal=S > 1)
+            else: o = attention(q, k, v, mask=causal_mask(S, k.shape[2], q.device))
         else:
             o = attention(q, k, v, is_causal=True, dropout_p=self.attn_dropout_p if self.training else 0.0)
         return self.resid_dropout(self.wo(o.transpose(1, 2).reshape(B, S, D)))
@@ -158,7 +161,7 @@ class GPT(nn.Module):
 GPT_KNOBS = Knobs(
     Knob('cfg', float, 1.0, 'classifier-free guidance: logits u + cfg (c - u)', low=1.0, unguided=1.0, slider=(1.0, 10.0, 0.05)),
     Knob('cfg_interval', int, -1, 'guide only the decode steps up to this one', low=-1, off=-1),
-    TEMPERATURE, TOP_K, TOP_P)
+    TEMPERATURE, TOP_K, TOP_P, JACOBI)
 
 @torch.no_grad()
 def _setup_caches(model: GPT, batch: int, dtype, device):
@@ -169,18 +172,61 @@ def _setup_caches(model: GPT, batch: int, dtype, device):
 def _clear_caches(model: GPT):
     for layer in model.layers: layer.attention.kv_cache = None
 
-def _step(model: GPT, x_BSD, pos: int):
-    "Run the cached transformer on new positions starting at `pos`; logits of the last one."
+def _step(model: GPT, x_BSD, pos: int, last: bool = True):
+    "Run the cached transformer on new positions starting at `pos`; logits of the last one (of all of them if not `last`)."
     rope = model.freqs_cis[pos:pos + x_BSD.shape[1]]
     for layer in model.layers: x_BSD = layer(x_BSD, rope)
-    return model._head(x_BSD[:, -1])
+    return model._head(x_BSD[:, -1] if last else x_BSD)
+
+def _guided_at(t, cfg_interval: int):
+    "Whether token `t` (an int or a tensor of them) is drawn with guidance: the first always, the others up to `cfg_interval`."
+    return (t == 0) | (cfg_interval <= -1) | (t - 1 <= cfg_interval)
+
+def _jacobi_sample(model: GPT, cond, B: int, k: dict, generator, return_logits: bool, progress: bool, stats: dict | None):
+    "Speculative Jacobi decoding (below), on caches set up for the rows `cond`: codes `(B, L)`, and their logits if asked."
+    L, V, device = model.config.block_size, model.config.vocab_size, cond.device
+    W, guided = min(k['jacobi'], L), len(cond) > B
+    both = (lambda t: t.repeat(2, 1)) if guided else (lambda t: t)
+    codes = torch.randint(V, (B, L), generator=generator, device=device)      # the first drafts: uniform
+    q = torch.full((B, W, V), 1 / V, device=device)                            # the proposals of the window's slots
+    settled = torch.zeros(B, dtype=torch.long, device=device)                  # per row: tokens 0..settled-1 are final
+    all_logits = torch.empty(B, L, V, device=device) if return_logits else None
+    passes = drafts = accepted = start = 0
+    with tqdm(total=L, disable=not progress, desc='sampling', leave=False) as bar:
+        while start < L:                                                       # start: the least advanced row's count
+            w = min(W, L - start)
+            # position t predicts token t from token t - 1: feed the last settled token and the next w - 1 drafts
+            x = model.tok_embeddings(both(codes[:, max(start - 1, 0):start + w - 1]))
+            if start == 0: x = torch.cat([model.cls_embedding(cond)[:, None], x], 1)
+            logits = _step(model, x, pos=start, last=False)
+            slot = torch.arange(start, start + w, device=device)
+            if guided: logits = torch.where(_guided_at(slot, k['cfg_interval'])[:, None], cfg_combine(logits, k['cfg']), logits[:B])
+            p = token_probs(logits, k['temperature'], k['top_k'], k['top_p'])
+            fixed = (settled - start).clamp(0, w)                               # rows ahead: settled slots stay untested
+            n_ok, tokens = speculative_accept(codes[:, start:start + w], q[:, :w], p, generator, fixed)
+            now = torch.maximum(settled, start + (n_ok + 1).clamp(max=w))       # the replacement is settled too
+            open_ = slot >= now[:, None]
+            redraft = torch.multinomial(p.flatten(0, 1), 1, generator=generator).view(B, w)
+            codes[:, start:start + w] = torch.where(open_, redraft, tokens)
+            q[:, :w] = p                                                        # the proposal of each redrafted slot
+            if return_logits:
+                new = (slot >= settled[:, None]) & ~open_
+                all_logits[:, start:start + w][new] = logits[new]
+            passes, drafts, accepted = passes + 1, drafts + int((w - fixed).sum()), accepted + int((n_ok - fixed).sum())
+            settled, nxt = now, int(now.min())
+            q = torch.cat([q[:, nxt - start:], q.new_full((B, nxt - start, V), 1 / V)], 1)   # slide; new slots uniform
+            for layer in model.layers: layer.attention.kv_cache.truncate(nxt)   # forget keys fed from unsettled drafts
+            bar.update(nxt - start); start = nxt
+    if stats is not None: stats.update(passes=passes, drafts=drafts, accepted=accepted)
+    return (codes, all_logits) if return_logits else codes
 
 @patch
 @torch.no_grad()
 def sample(self: GPT, labels, *, generator: torch.Generator | None = None, return_logits: bool = False,
-           progress: bool = False, **knobs):
+           progress: bool = False, stats: dict | None = None, **knobs):
     """Sample codes `(B, L)` for `labels`; `knobs` are `GPT_KNOBS` (`cfg`, `cfg_interval`, `temperature`, `top_k`,
-    `top_p`). With `return_logits`, also the (guided, unfiltered) logits of every step `(B, L, V)`."""
+    `top_p`, `jacobi`). With `return_logits`, also the (guided, unfiltered) logits each token was drawn from `(B, L, V)`.
+    A dict `stats` gets the number of forward `passes` and of the draft tokens checked (`drafts`) and `accepted`."""
     k = GPT_KNOBS.check(knobs, who='GPT.sample')
     cfg, cfg_interval = k['cfg'], k['cfg_interval']
     device = self.tok_embeddings.weight.device
@@ -192,21 +238,23 @@ def sample(self: GPT, labels, *, generator: torch.Generator | None = None, retur
     B, L = len(labels), self.config.block_size
     cond = cfg_batch(labels, self.null_class) if guided else labels
     _setup_caches(self, len(cond), self.tok_embeddings.weight.dtype, device)
-    codes = torch.empty(B, L, dtype=torch.long, device=device)
-    all_logits = [] if return_logits else None
     try:
+        if k['jacobi']: return _jacobi_sample(self, cond, B, k, generator, return_logits, progress, stats)
+        codes = torch.empty(B, L, dtype=torch.long, device=device)
+        all_logits = [] if return_logits else None
         x = self.cls_embedding(cond)[:, None]
         for t in tqdm(range(L), disable=not progress, desc='sampling', leave=False):
             logits = _step(self, x, pos=t)
-            if guided: logits = cfg_combine(logits, cfg) if (t == 0 or cfg_interval <= -1 or t - 1 <= cfg_interval) \
-                                else logits[:B]
+            if guided: logits = cfg_combine(logits, cfg) if _guided_at(t, cfg_interval) else logits[:B]
             if return_logits: all_logits.append(logits)
             tok = sample_logits(logits, k['temperature'], k['top_k'], k['top_p'], generator)
             codes[:, t] = tok
             x = self.tok_embeddings(tok.repeat(2) if guided else tok)[:, None]
+        if stats is not None: stats.update(passes=L, drafts=0, accepted=0)
     finally:
         _clear_caches(self); self.train(was_training)
     return (codes, torch.stack(all_logits, 1)) if return_logits else codes
+
 
 # %% ../../nbs/20_generators.gpt.ipynb #p004
 def _check_tokenizer(gpt: GPT, tokenizer, who: str = 'LlamaGen'):

@@ -14,8 +14,9 @@ from tqdm.auto import tqdm
 
 from .. import core
 from ..core import register_model, num_params, BENCHMARKS, Weights
-from ..layers import KVCache, RMSNorm, rope_2d_table, apply_rope, LabelEmbedder, check_labels
-from ..samplers import sample_logits, cfg_combine, cfg_batch, TEMPERATURE, TOP_K, TOP_P
+from ..layers import KVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, LabelEmbedder, check_labels
+from ..samplers import (sample_logits, token_probs, speculative_accept, cfg_combine, cfg_batch, TEMPERATURE, TOP_K,
+                             TOP_P, JACOBI)
 from ..losses import token_cross_entropy
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, Benchmark
 from ..data import encode_images
@@ -144,10 +145,14 @@ class IAR2(nn.Module):
         "Teacher-forced head: trunk states and semantic embeddings of the targets -> (semantic, detail) logits."
         B, N, D = h_BND.shape
         padded = torch.cat([h_BND, h_BND.new_zeros(B, 1, D)], 1)
-        c = self.local_context(padded[:, self.window_idx])                         # (B, N, D)
-        u = torch.stack([c, h_BND, e1_BND], 2).reshape(B * N, 3, D)
+        return self.head_logits(self.local_context(padded[:, self.window_idx]), h_BND, e1_BND)
+
+    def head_logits(self, c_BMD: torch.Tensor, h_BMD: torch.Tensor, e1_BMD: torch.Tensor):
+        "The head on `M` cells given their local context, trunk state and semantic embedding: (semantic, detail) logits."
+        B, M, D = h_BMD.shape
+        u = torch.stack([c_BMD, h_BMD, e1_BMD], 2).reshape(B * M, 3, D)
         for blk in self.factorized_blocks: u = blk(u, self.head_freqs_cis)
-        u = self.norm(u).view(B, N, 3, D)
+        u = self.norm(u).view(B, M, 3, D)
         return self.output1(u[:, :, 1]).float(), self.output2(u[:, :, 2]).float()
 
     def forward(self, labels: torch.Tensor, codes):
@@ -178,7 +183,7 @@ IAR2_KNOBS = Knobs(
     Knob('cfg_detail', float, 3.0, "detail token's guidance scale at the end of the ramp (cfg-scale2_2)",
          low=0.0, unguided=1.0, slider=(0.0, 10.0, 0.05)),
     Knob('w_attn', float, 0.05, "weight of the class token's attention in the ramp's progress", low=0.0, slider=(0.0, 1.0, 0.01)),
-    TEMPERATURE, TOP_K, TOP_P)
+    TEMPERATURE, TOP_K, TOP_P, JACOBI)
 
 def cfg_ramp(start: float, end: float, n, num_steps: int, attn, w_attn: float):
     "IAR2's per-sample guidance scale at step `n`: `start (1 - g) + end g`, `g = n / (num_steps - 1) + w_attn * attn`."
@@ -186,24 +191,97 @@ def cfg_ramp(start: float, end: float, n, num_steps: int, attn, w_attn: float):
     return start * (1 - g) + end * g
 
 def _class_attention(layer: TransformerBlock, x_BSD: torch.Tensor, rope_S: torch.Tensor, n_heads: int) -> torch.Tensor:
-    "The softmax weight `layer` gives key 0 from the (single) new query of `x`, averaged over heads; call after the layer ran."
+    "The softmax weight `layer` gives key 0 from each new query of `x`, averaged over heads, `(B, S)`; call after the layer ran."
     att = layer.attention
     B, S, D = x_BSD.shape
     q = F.linear(layer.attention_norm(x_BSD), att.wqkv.weight[:D]).view(B, S, n_heads, D // n_heads)
-    q = apply_rope(q, rope_S).transpose(1, 2)[:, :, -1:]                        # (B, H, 1, hd)
+    q = apply_rope(q, rope_S).transpose(1, 2)                                   # (B, H, S, hd)
     k = att.kv_cache.k[:B, :, :att.kv_cache.length]
-    w = torch.softmax((q.float() @ k.float().transpose(-1, -2)) / math.sqrt(D // n_heads), -1)
-    return w[:, :, 0, 0].mean(1)
+    scores = (q.float() @ k.float().transpose(-1, -2)) / math.sqrt(D // n_heads)
+    if S > 1: scores = scores.masked_fill(~causal_mask(S, k.shape[2], scores.device), float('-inf'))   # Jacobi window
+    return torch.softmax(scores, -1)[:, :, :, 0].mean(1)
+
+def _jacobi_sample(model: IAR2, cond, B: int, k: dict, generator, return_trace: bool, progress: bool, stats: dict | None):
+    "Speculative Jacobi decoding of the (semantic, detail) pairs (below), on trunk caches set up for the rows `cond`."
+    config, device = model.config, cond.device
+    N, V1, V2, H = config.block_size, config.semantic_vocab_size, config.vocab_size, config.n_head
+    W, guided, R = min(k['jacobi'], N), len(cond) > B, len(cond)
+    S1, S2, w_attn = (k['cfg_start'], k['cfg']), (k['cfg_detail_start'], k['cfg_detail']), k['w_attn']
+    both = (lambda t: t.repeat(2, *[1] * (t.ndim - 1))) if guided else (lambda t: t)
+    guide = lambda logits, scale: cfg_combine(logits, scale[..., None]) if guided else logits
+    probs = lambda logits: token_probs(logits, k['temperature'], k['top_k'], k['top_p'])
+    pairs = lambda a, b: torch.stack([a, b], 2).flatten(1, 2)            # cells (B, w, ...) -> tokens s_0, d_0, s_1, ...
+    pad = lambda t: F.pad(t, (0, V2 - V1))                              # semantic distributions on the detail vocabulary
+    s = torch.randint(V1, (B, N), generator=generator, device=device)   # the first drafts: uniform
+    d = torch.randint(V2, (B, N), generator=generator, device=device)
+    q1, q2 = torch.full((B, W, V1), 1 / V1, device=device), torch.full((B, W, V2), 1 / V2, device=device)
+    history = torch.zeros(R, N + 1, config.dim, dtype=model.tok_embeddings1.weight.dtype, device=device)
+    settled = torch.zeros(B, dtype=torch.long, device=device)
+    trace = dict(logits1=torch.empty(R, N, V1, device=device), logits2=torch.empty(R, N, V2, device=device),
+                 attn=torch.empty(B, N, device=device), scale1=torch.empty(B, N, device=device),
+                 scale2=torch.empty(B, N, device=device)) if return_trace else None
+    passes = drafts = accepted = start = 0
+    rows, rows_R = torch.arange(B, device=device), torch.arange(R, device=device)
+    with tqdm(total=N, disable=not progress, desc='sampling', leave=False) as bar:
+        while start < N:
+            w = min(W, N - start)
+            cells = torch.arange(start, start + w, device=device)
+            # trunk position n sees the pairs before cell n: feed the last settled pair and the next w - 1 drafted ones
+            x = model.aggregate(both(s[:, max(start - 1, 0):start + w - 1]), both(d[:, max(start - 1, 0):start + w - 1]))
+            if start == 0: x = torch.cat([model.cls_embedding(cond)[:, None], x], 1)
+            rope = model.freqs_cis[start:start + w]
+            for layer in model.layers[:-1]: x = layer(x, rope)
+            h = model.layers[-1](x, rope)
+            a = _class_attention(model.layers[-1], x, rope, H)[:B] if guided else torch.zeros(B, w, device=device)
+            history[:, start:start + w] = h
+            c = model.local_context(history[:, model.window_idx[start:start + w]])
+            logits1, logits2 = model.head_logits(c, h, model.tok_embeddings1(both(s[:, start:start + w])))
+            scale1, scale2 = cfg_ramp(*S1, cells, N, a, w_attn), cfg_ramp(*S2, cells, N, a, w_attn)
+            p1, p2 = probs(guide(logits1, scale1)), probs(guide(logits2, scale2))   # p2: given the semantic draft
+            fixed = (settled - start).clamp(0, w)
+            n_ok, tokens = speculative_accept(pairs(s[:, start:start + w], d[:, start:start + w]), pairs(pad(q1[:, :w]), q2[:, :w]),
+                                              pairs(pad(p1), p2), generator, 2 * fixed)
+            s_new, d_new = tokens.view(B, w, 2).unbind(-1)
+            # a replaced semantic token needs its detail token drawn given the replacement: the head once more, that cell only
+            j, redo = (n_ok // 2).clamp(max=w - 1), (n_ok < 2 * w) & (n_ok % 2 == 0)
+            if redo.any():
+                jj = both(j)
+                _, l2 = model.head_logits(c[rows_R, jj][:, None], h[rows_R, jj][:, None],
+                                          model.tok_embeddings1(both(s_new[rows, j]))[:, None])
+                d_j = torch.multinomial(probs(guide(l2[:, 0], scale2[rows, j])), 1, generator=generator)[:, 0]
+                d_new[rows, j] = torch.where(redo, d_j, d_new[rows, j])
+                if return_trace: logits2[rows_R, jj] = torch.where(both(redo)[:, None], l2[:, 0], logits2[rows_R, jj])
+            now = torch.maximum(settled, start + (n_ok // 2 + 1).clamp(max=w))   # the cell of the rejection is settled too
+            open_ = cells >= now[:, None]
+            # re-draft the open cells from this pass's p (their new q); a detail draft's proposal is p2 given the old
+            # semantic draft: any known proposal keeps the check exact, a mismatched one is only accepted less often
+            s_re = torch.multinomial(p1.flatten(0, 1), 1, generator=generator).view(B, w)
+            d_re = torch.multinomial(p2.flatten(0, 1), 1, generator=generator).view(B, w)
+            s[:, start:start + w], d[:, start:start + w] = torch.where(open_, s_re, s_new), torch.where(open_, d_re, d_new)
+            q1[:, :w], q2[:, :w] = p1, p2
+            if return_trace:
+                new = (cells >= settled[:, None]) & ~open_
+                for name, v, m in (('logits1', logits1, both(new)), ('logits2', logits2, both(new)), ('attn', a, new),
+                                   ('scale1', scale1, new), ('scale2', scale2, new)): trace[name][:, start:start + w][m] = v[m]
+            passes, drafts, accepted = passes + 1, drafts + int((w - fixed).sum()), accepted + int((n_ok // 2 - fixed).sum())
+            settled, nxt = now, int(now.min())
+            q1 = torch.cat([q1[:, nxt - start:], q1.new_full((B, nxt - start, V1), 1 / V1)], 1)   # slide; new slots uniform
+            q2 = torch.cat([q2[:, nxt - start:], q2.new_full((B, nxt - start, V2), 1 / V2)], 1)
+            for layer in model.layers: layer.attention.kv_cache.truncate(nxt)       # forget keys fed from unsettled drafts
+            bar.update(nxt - start); start = nxt
+    if stats is not None: stats.update(passes=passes, drafts=drafts, accepted=accepted)
+    return (s, d, trace) if return_trace else (s, d)
 
 @patch
 @torch.no_grad()
 def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, return_trace: bool = False,
-           progress: bool = False, **knobs):
+           progress: bool = False, stats: dict | None = None, **knobs):
     """Sample `(s, d)`, each `(B, L)`, for `labels`; `knobs` are `IAR2_KNOBS`: the semantic token's guidance ramps from
     `cfg_start` to `cfg`, the detail token's from `cfg_detail_start` to `cfg_detail`, `w_attn` weighs class attention in
     the ramp, and temperature, top-k, top-p apply to both tokens. `return_trace` adds a dict of the raw (pre-guidance)
     logits of every row (`logits1`, `logits2`: `(rows, L, V)`), the class attention `attn` and the scales `scale1`,
-    `scale2` (`(B, L)`)."""
+    `scale2` (`(B, L)`). `jacobi = W > 0` samples by speculative Jacobi decoding (below); a dict `stats` gets the number
+    of trunk forward `passes` and of the draft cells checked (`drafts`) and `accepted` (both tokens)."""
     k = IAR2_KNOBS.check(knobs, who='IAR2.sample')
     S1, S2 = (k['cfg_start'], k['cfg']), (k['cfg_detail_start'], k['cfg_detail'])
     w_attn, T, K, P = k['w_attn'], k['temperature'], k['top_k'], k['top_p']
@@ -218,18 +296,19 @@ def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, retu
     cond = cfg_batch(labels, self.null_class) if guided else labels
     R, dtype = len(cond), self.tok_embeddings1.weight.dtype
     for layer in self.layers: layer.attention.kv_cache = KVCache(R, H, 1 + N, hd, dtype, device)
-    for blk in self.factorized_blocks: blk.attention.kv_cache = KVCache(R, H, 3, hd, dtype, device)
-    history = torch.zeros(R, N + 1, D, dtype=dtype, device=device)              # trunk states; last row stays zero
-    s_out = torch.empty(B, N, dtype=torch.long, device=device); d_out = torch.empty_like(s_out)
-    trace = {name: [] for name in ('logits1', 'logits2', 'attn', 'scale1', 'scale2')} if return_trace else None
     try:
+        if k['jacobi']: return _jacobi_sample(self, cond, B, k, generator, return_trace, progress, stats)
+        for blk in self.factorized_blocks: blk.attention.kv_cache = KVCache(R, H, 3, hd, dtype, device)
+        history = torch.zeros(R, N + 1, D, dtype=dtype, device=device)          # trunk states; last row stays zero
+        s_out = torch.empty(B, N, dtype=torch.long, device=device); d_out = torch.empty_like(s_out)
+        trace = {name: [] for name in ('logits1', 'logits2', 'attn', 'scale1', 'scale2')} if return_trace else None
         x = self.cls_embedding(cond)[:, None]
         for n in tqdm(range(N), disable=not progress, desc='sampling', leave=False):
             rope = self.freqs_cis[n:n + 1]
             for layer in self.layers[:-1]: x = layer(x, rope)
             last = self.layers[-1]
             h = last(x, rope)
-            a = _class_attention(last, x, rope, H)[:B] if guided else torch.zeros(B, device=device)
+            a = _class_attention(last, x, rope, H)[:B, 0] if guided else torch.zeros(B, device=device)
             history[:, n] = h[:, 0]
             c = self.local_context(history[:, self.window_idx[n]])[:, None]      # (R, 1, D)
             for blk in self.factorized_blocks: blk.attention.kv_cache.reset()
@@ -249,6 +328,7 @@ def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, retu
             if return_trace:
                 for name, v in zip(trace, (logits1, logits2, a, s1[:, 0], s2[:, 0])): trace[name].append(v)
             x = self.aggregate(s_n, d_n).repeat(2, 1)[:, None] if guided else self.aggregate(s_n, d_n)[:, None]
+        if stats is not None: stats.update(passes=N, drafts=0, accepted=0)
     finally:
         for layer in self.layers: layer.attention.kv_cache = None
         for blk in self.factorized_blocks: blk.attention.kv_cache = None
