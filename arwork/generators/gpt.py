@@ -16,7 +16,7 @@ from ..core import register_model, num_params, BENCHMARKS, Weights
 from ..layers import (attention, KVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU,
                            DropPath, LabelEmbedder, check_labels)
 from ..samplers import (sample_logits, token_probs, speculative_accept, cfg_combine, cfg_batch, TEMPERATURE, TOP_K,
-                             TOP_P, JACOBI)
+                             TOP_P, JACOBI, GUIDANCE_INTERVAL, guided_steps, needs_unguided)
 from ..losses import token_cross_entropy
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, CCARecipe, Benchmark
 from ..data import CodeDataset, encode_images
@@ -161,7 +161,7 @@ class GPT(nn.Module):
 GPT_KNOBS = Knobs(
     Knob('cfg', float, 1.0, 'classifier-free guidance: logits u + cfg (c - u)', low=1.0, unguided=1.0, slider=(1.0, 10.0, 0.05)),
     Knob('cfg_interval', int, -1, 'guide only the decode steps up to this one', low=-1, off=-1),
-    TEMPERATURE, TOP_K, TOP_P, JACOBI)
+    TEMPERATURE, TOP_K, TOP_P, JACOBI) + GUIDANCE_INTERVAL
 
 @torch.no_grad()
 def _setup_caches(model: GPT, batch: int, dtype, device):
@@ -178,14 +178,16 @@ def _step(model: GPT, x_BSD, pos: int, last: bool = True):
     for layer in model.layers: x_BSD = layer(x_BSD, rope)
     return model._head(x_BSD[:, -1] if last else x_BSD)
 
-def _guided_at(t, cfg_interval: int):
-    "Whether token `t` (an int or a tensor of them) is drawn with guidance: the first always, the others up to `cfg_interval`."
-    return (t == 0) | (cfg_interval <= -1) | (t - 1 <= cfg_interval)
+def _guided_at(t, cfg_interval: int, interval):
+    """Whether token `t` (an int, or a tensor of them with `interval` a tensor) is drawn with guidance: `cfg_interval`'s
+    rule (the first always, the others up to it) and the guidance interval's (`interval[t]`, from `guided_steps`)."""
+    return ((t == 0) | (cfg_interval <= -1) | (t - 1 <= cfg_interval)) & interval[t]
 
 def _jacobi_sample(model: GPT, cond, B: int, k: dict, generator, return_logits: bool, progress: bool, stats: dict | None):
     "Speculative Jacobi decoding (below), on caches set up for the rows `cond`: codes `(B, L)`, and their logits if asked."
     L, V, device = model.config.block_size, model.config.vocab_size, cond.device
     W, guided = min(k['jacobi'], L), len(cond) > B
+    interval = torch.tensor(guided_steps(L, k['guide_from'], k['guide_until']), device=device)
     both = (lambda t: t.repeat(2, 1)) if guided else (lambda t: t)
     codes = torch.randint(V, (B, L), generator=generator, device=device)      # the first drafts: uniform
     q = torch.full((B, W, V), 1 / V, device=device)                            # the proposals of the window's slots
@@ -200,7 +202,7 @@ def _jacobi_sample(model: GPT, cond, B: int, k: dict, generator, return_logits: 
             if start == 0: x = torch.cat([model.cls_embedding(cond)[:, None], x], 1)
             logits = _step(model, x, pos=start, last=False)
             slot = torch.arange(start, start + w, device=device)
-            if guided: logits = torch.where(_guided_at(slot, k['cfg_interval'])[:, None], cfg_combine(logits, k['cfg']), logits[:B])
+            if guided: logits = torch.where(_guided_at(slot, k['cfg_interval'], interval)[:, None], cfg_combine(logits, k['cfg']), logits[:B])
             p = token_probs(logits, k['temperature'], k['top_k'], k['top_p'])
             fixed = (settled - start).clamp(0, w)                               # rows ahead: settled slots stay untested
             n_ok, tokens = speculative_accept(codes[:, start:start + w], q[:, :w], p, generator, fixed)
@@ -232,10 +234,13 @@ def sample(self: GPT, labels, *, generator: torch.Generator | None = None, retur
     device = self.tok_embeddings.weight.device
     labels = check_labels(labels, self.config.num_classes, self.config.class_dropout_prob > 0, device)
     guided = cfg > 1.0
+    B, L = len(labels), self.config.block_size
+    interval = guided_steps(L, k['guide_from'], k['guide_until'])
+    two = needs_unguided([guided and _guided_at(t, cfg_interval, interval) for t in range(L)])   # null rows still needed
     if guided and self.config.class_dropout_prob == 0:
         raise ValueError("this model has no null class (class_dropout_prob == 0): sample it with cfg = 1")
     was_training = self.training; self.eval()
-    B, L = len(labels), self.config.block_size
+    guided = guided and (two[0] or k['jacobi'] > 0)                    # an empty interval: no null rows at all
     cond = cfg_batch(labels, self.null_class) if guided else labels
     _setup_caches(self, len(cond), self.tok_embeddings.weight.dtype, device)
     try:
@@ -245,16 +250,15 @@ def sample(self: GPT, labels, *, generator: torch.Generator | None = None, retur
         x = self.cls_embedding(cond)[:, None]
         for t in tqdm(range(L), disable=not progress, desc='sampling', leave=False):
             logits = _step(self, x, pos=t)
-            if guided: logits = cfg_combine(logits, cfg) if _guided_at(t, cfg_interval) else logits[:B]
+            if len(logits) > B: logits = cfg_combine(logits, cfg) if _guided_at(t, cfg_interval, interval) else logits[:B]
             if return_logits: all_logits.append(logits)
             tok = sample_logits(logits, k['temperature'], k['top_k'], k['top_p'], generator)
             codes[:, t] = tok
-            x = self.tok_embeddings(tok.repeat(2) if guided else tok)[:, None]
+            x = self.tok_embeddings(tok.repeat(2) if t + 1 < L and two[t + 1] else tok)[:, None]   # the cache's first B rows: cond
         if stats is not None: stats.update(passes=L, drafts=0, accepted=0)
     finally:
         _clear_caches(self); self.train(was_training)
     return (codes, torch.stack(all_logits, 1)) if return_logits else codes
-
 
 # %% ../../nbs/20_generators.gpt.ipynb #p004
 def _check_tokenizer(gpt: GPT, tokenizer, who: str = 'LlamaGen'):

@@ -16,7 +16,7 @@ from .. import core
 from ..core import register_model, num_params, BENCHMARKS, Weights
 from ..layers import KVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, LabelEmbedder, check_labels
 from ..samplers import (sample_logits, token_probs, speculative_accept, cfg_combine, cfg_batch, TEMPERATURE, TOP_K,
-                             TOP_P, JACOBI)
+                             TOP_P, JACOBI, GUIDANCE_INTERVAL, guided_steps)
 from ..losses import token_cross_entropy
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, Benchmark
 from ..data import encode_images
@@ -183,7 +183,7 @@ IAR2_KNOBS = Knobs(
     Knob('cfg_detail', float, 3.0, "detail token's guidance scale at the end of the ramp (cfg-scale2_2)",
          low=0.0, unguided=1.0, slider=(0.0, 10.0, 0.05)),
     Knob('w_attn', float, 0.05, "weight of the class token's attention in the ramp's progress", low=0.0, slider=(0.0, 1.0, 0.01)),
-    TEMPERATURE, TOP_K, TOP_P, JACOBI)
+    TEMPERATURE, TOP_K, TOP_P, JACOBI) + GUIDANCE_INTERVAL
 
 def cfg_ramp(start: float, end: float, n, num_steps: int, attn, w_attn: float):
     "IAR2's per-sample guidance scale at step `n`: `start (1 - g) + end g`, `g = n / (num_steps - 1) + w_attn * attn`."
@@ -208,7 +208,9 @@ def _jacobi_sample(model: IAR2, cond, B: int, k: dict, generator, return_trace: 
     W, guided, R = min(k['jacobi'], N), len(cond) > B, len(cond)
     S1, S2, w_attn = (k['cfg_start'], k['cfg']), (k['cfg_detail_start'], k['cfg_detail']), k['w_attn']
     both = (lambda t: t.repeat(2, *[1] * (t.ndim - 1))) if guided else (lambda t: t)
-    guide = lambda logits, scale: cfg_combine(logits, scale[..., None]) if guided else logits
+    interval = torch.tensor(guided_steps(N, k['guide_from'], k['guide_until']), device=device)
+    guide = lambda logits, scale, at: (torch.where(interval[at][..., None], cfg_combine(logits, scale[..., None]), logits[:B])
+                                       if guided else logits)
     probs = lambda logits: token_probs(logits, k['temperature'], k['top_k'], k['top_p'])
     pairs = lambda a, b: torch.stack([a, b], 2).flatten(1, 2)            # cells (B, w, ...) -> tokens s_0, d_0, s_1, ...
     pad = lambda t: F.pad(t, (0, V2 - V1))                              # semantic distributions on the detail vocabulary
@@ -236,8 +238,8 @@ def _jacobi_sample(model: IAR2, cond, B: int, k: dict, generator, return_trace: 
             history[:, start:start + w] = h
             c = model.local_context(history[:, model.window_idx[start:start + w]])
             logits1, logits2 = model.head_logits(c, h, model.tok_embeddings1(both(s[:, start:start + w])))
-            scale1, scale2 = cfg_ramp(*S1, cells, N, a, w_attn), cfg_ramp(*S2, cells, N, a, w_attn)
-            p1, p2 = probs(guide(logits1, scale1)), probs(guide(logits2, scale2))   # p2: given the semantic draft
+            scale1, scale2 = (torch.where(interval[cells], cfg_ramp(*S, cells, N, a, w_attn), 1.0) for S in (S1, S2))
+            p1, p2 = probs(guide(logits1, scale1, cells)), probs(guide(logits2, scale2, cells))   # p2: given the semantic draft
             fixed = (settled - start).clamp(0, w)
             n_ok, tokens = speculative_accept(pairs(s[:, start:start + w], d[:, start:start + w]), pairs(pad(q1[:, :w]), q2[:, :w]),
                                               pairs(pad(p1), p2), generator, 2 * fixed)
@@ -248,7 +250,7 @@ def _jacobi_sample(model: IAR2, cond, B: int, k: dict, generator, return_trace: 
                 jj = both(j)
                 _, l2 = model.head_logits(c[rows_R, jj][:, None], h[rows_R, jj][:, None],
                                           model.tok_embeddings1(both(s_new[rows, j]))[:, None])
-                d_j = torch.multinomial(probs(guide(l2[:, 0], scale2[rows, j])), 1, generator=generator)[:, 0]
+                d_j = torch.multinomial(probs(guide(l2[:, 0], scale2[rows, j], start + j)), 1, generator=generator)[:, 0]
                 d_new[rows, j] = torch.where(redo, d_j, d_new[rows, j])
                 if return_trace: logits2[rows_R, jj] = torch.where(both(redo)[:, None], l2[:, 0], logits2[rows_R, jj])
             now = torch.maximum(settled, start + (n_ok // 2 + 1).clamp(max=w))   # the cell of the rejection is settled too
@@ -299,6 +301,7 @@ def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, retu
     try:
         if k['jacobi']: return _jacobi_sample(self, cond, B, k, generator, return_trace, progress, stats)
         for blk in self.factorized_blocks: blk.attention.kv_cache = KVCache(R, H, 3, hd, dtype, device)
+        interval = guided_steps(N, k['guide_from'], k['guide_until'])
         history = torch.zeros(R, N + 1, D, dtype=dtype, device=device)          # trunk states; last row stays zero
         s_out = torch.empty(B, N, dtype=torch.long, device=device); d_out = torch.empty_like(s_out)
         trace = {name: [] for name in ('logits1', 'logits2', 'attn', 'scale1', 'scale2')} if return_trace else None
@@ -315,14 +318,15 @@ def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, retu
             u = torch.cat([c, h], 1)
             for blk in self.factorized_blocks: u = blk(u, self.head_freqs_cis[:2])
             logits1 = self.output1(self.norm(u[:, -1])).float()
-            s1 = cfg_ramp(S1[0], S1[1], n, N, a, w_attn)[:, None]
-            g1 = cfg_combine(logits1, s1) if guided else logits1
+            inside = guided and interval[n]                                       # the guidance interval
+            s1 = cfg_ramp(S1[0], S1[1], n, N, a, w_attn)[:, None] if inside else torch.ones(B, 1, device=device)
+            g1 = cfg_combine(logits1, s1) if inside else logits1[:B]
             s_n = sample_logits(g1, T, K, P, generator)
             u = self.tok_embeddings1(s_n.repeat(2) if guided else s_n)[:, None]
             for blk in self.factorized_blocks: u = blk(u, self.head_freqs_cis[2:3])
             logits2 = self.output2(self.norm(u[:, -1])).float()
-            s2 = cfg_ramp(S2[0], S2[1], n, N, a, w_attn)[:, None]
-            g2 = cfg_combine(logits2, s2) if guided else logits2
+            s2 = cfg_ramp(S2[0], S2[1], n, N, a, w_attn)[:, None] if inside else torch.ones(B, 1, device=device)
+            g2 = cfg_combine(logits2, s2) if inside else logits2[:B]
             d_n = sample_logits(g2, T, K, P, generator)
             s_out[:, n], d_out[:, n] = s_n, d_n
             if return_trace:
