@@ -12,7 +12,7 @@ from .pipeline import precision_mode
 from . import zoo
 
 # %% auto #0
-__all__ = ['bench', 'bench_all']
+__all__ = ['bench', 'bench_all', 'bench_table']
 
 # %% ../nbs/65_bench.ipynb #c005
 def _sync(device):
@@ -56,3 +56,13 @@ def bench(family: str, size: str | None = None, batch: int | None = None, device
 def bench_all(size: str = 'tiny', **kw) -> list[dict]:
     "`bench` of every family benchmark that has `size` (functions such as eval's are left out)."
     return [bench(f, size=size, **kw) for f, spec in sorted(BENCHMARKS.items()) if not callable(spec) and size in spec.models]
+
+def bench_table(rows: list[dict]) -> str:
+    "The rows of `bench` as a table to read: one line per benchmark, seconds (median), phases, images/s, peak memory."
+    cols = [('benchmark', 'benchmark', '{}'), ('model', 'model', '{}'), ('batch', 'batch', '{}'), ('precision', 'precision', '{}'),
+            ('seconds', 'seconds', '{:.3f}'), ('generate_s', 'generate', '{:.3f}'), ('decode_s', 'decode', '{:.3f}'),
+            ('images_per_s', 'images/s', '{:.2f}'), ('peak_mem_mb', 'peak MB', '{:.0f}')]
+    cells = [[fmt.format(r.get(key, '')) for key, _, fmt in cols] for r in rows]
+    widths = [max(len(title), *(len(c[i]) for c in cells)) for i, (_, title, _) in enumerate(cols)]
+    line = lambda vals: '  '.join(v.rjust(w) if i >= 2 else v.ljust(w) for i, (v, w) in enumerate(zip(vals, widths)))
+    return '\n'.join([line([title for _, title, _ in cols]), *map(line, cells)])

@@ -95,6 +95,7 @@ def _add_bench(sub, family: str | None):
     b.add_argument('--warmup', type=int, default=1, help='untimed calls first')
     b.add_argument('--repeats', type=_positive, default=3, help='timed calls (the median is reported)')
     b.add_argument('--decode', action=argparse.BooleanOptionalAction, help="time decoding to pixels (default: the benchmark's)")
+    b.add_argument('--json', action='store_true', help='with all: one JSON line per benchmark instead of the table')
     if family and family != 'all':
         from arwork.core import BENCHMARKS
         spec = BENCHMARKS[family]
@@ -316,7 +317,8 @@ def _bench(ns, argv) -> int:
     if ns.list or not ns.family: print('benchmarks:', ', '.join(sorted([*BENCHMARKS, 'all']))); return 0
     opts = _given(ns, 'size', 'batch', 'device', 'dtype', 'decode')
     if ns.family == 'all':
-        for row in bench.bench_all(**{'size': 'tiny', **opts}, warmup=ns.warmup, repeats=ns.repeats): print(json.dumps(row))
+        rows = bench.bench_all(**{'size': 'tiny', **opts}, warmup=ns.warmup, repeats=ns.repeats)
+        print('\n'.join(map(json.dumps, rows)) if ns.json else bench.bench_table(rows))
         return 0
     spec = BENCHMARKS[ns.family]
     knobs = {} if callable(spec) else {k.name: getattr(ns, k.name) for k in _pipeline_knobs(spec.models[spec.size])[0]
