@@ -249,8 +249,12 @@ _re_quarto_link = re.compile(r'\[([^\]]*)\]\(([^)\s]*)\)\{([^}]*)\}')   # [text]
 _re_show_doc = re.compile(r'show_doc\([\w.]+\)')
 
 def html_links(md):
-    "Quarto's `[text](url){key=\"value\" ...}` links (nbdev's `source` links) as HTML links with those attributes."
+    """Quarto's `[text](url){key=\"value\" ...}` links (nbdev's `source` links) as HTML links with those attributes.
+    With no `git_url` in settings.ini (arwork has no public repository yet) the `source` links are left out: nbdev
+    would point them at `/blob/main/...`, which exists nowhere."""
+    has_repo = bool(get_config().git_url)
     def link(m):
+        if m[1] == 'source' and not has_repo: return ''
         attrs = ' '.join(re.findall(r'[\w-]+="[^"]*"', m[3]))
         return f'<a href="{m[2]}" {attrs}>{m[1]}</a>'
     return _re_quarto_link.sub(link, md)
