@@ -19,8 +19,8 @@ from .core import (get_device, seed_everything, mix_seed, save_checkpoint, read_
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'PRECISIONS', 'RESUME_FREE', 'CONFIG_KEYS', 'DATA_KEYS', 'param_groups', 'lr_factor', 'TrainConfig',
-           'make_fabric', 'ShardedBatches', 'ema_update', 'Trainer', 'config_changes', 'fit', 'prepare_training',
-           'train_from_config']
+           'make_fabric', 'ShardedBatches', 'ema_update', 'Trainer', 'config_changes', 'read_log', 'fit',
+           'prepare_training', 'train_from_config']
 
 # %% ../nbs/50_train.ipynb #c006
 def param_groups(model: nn.Module, weight_decay: float, no_decay: Callable[[str, nn.Parameter], bool] | None = None):
@@ -307,29 +307,46 @@ def _resume_ema(self: Trainer, saved: dict | None, path: Path, step: int):
                           "checkpoint of this run, no longer updated")
 
 # %% ../nbs/50_train.ipynb #c015c4
-@patch
-def _trim_log(self: Trainer):
-    log = self.run_dir / 'log.csv'
-    if log.exists() and self.rank == 0:                # forget what was logged after the checkpoint
-        with log.open() as f: rows = list(csv.DictReader(f))
-        keep = [r for r in rows if int(r['step']) < self.step]
-        self.losses = [float(r['loss']) for r in keep]
-        self._write_log(keep, mode='w')
+def _log_files(run_dir) -> tuple[Path, Path]:
+    "The CSV log of a run, and where a resume holds the previous one while Fabric's CSVLogger starts afresh."
+    d = Path(run_dir) / 'logs' / 'csv'
+    return d / 'metrics.csv', d / 'metrics.resume.csv'
+
+def read_log(run_dir) -> list[dict]:
+    "The training log of the run in `run_dir`, oldest first: one dict per logged step (`step`, `loss`, `lr`, `seconds`)."
+    log, held = _log_files(run_dir)
+    legacy = Path(run_dir) / 'log.csv'                        # runs written before the logs went through Fabric
+    path = next((p for p in (held, log, legacy) if p.exists()), None)
+    if path is None: return []
+    with path.open(newline='') as f:                            # a kill while appending leaves a partial last row: skipped
+        rows = [r for r in csv.DictReader(f) if all(r.get(k) not in (None, '') for k in ('step', 'loss', 'lr', 'seconds'))]
+    return [{'step': int(float(r['step'])), **{k: float(r[k]) for k in ('loss', 'lr', 'seconds')}} for r in rows]
 
 @patch
-def _write_log(self: Trainer, rows: list[dict], mode: str = 'a'):
-    log = self.run_dir / 'log.csv'
-    new = mode == 'w' or not log.exists()
-    if mode == 'w':
-        buf = io.StringIO(); w = csv.DictWriter(buf, ['step', 'loss', 'lr', 'seconds']); w.writeheader(); w.writerows(rows)
-        with atomic_path(log) as t: Path(t).write_text(buf.getvalue())
-        return
+def _trim_log(self: Trainer):
+    "Forget the losses logged after the checkpoint being resumed (the log file itself is rewritten by `_open_logs`)."
+    self.losses = [r['loss'] for r in read_log(self.run_dir) if r['step'] < self.step]
+
+@patch
+def _open_logs(self: Trainer) -> list:
+    """Fabric's loggers for this run (rank 0): its CSVLogger always, its TensorBoardLogger when tensorboard is installed.
+    The CSV starts as exactly the rows logged before `self.step`; TensorBoard purges the events from `self.step` on."""
+    from lightning_fabric.loggers import CSVLogger, TensorBoardLogger
+    log, held = _log_files(self.run_dir)
+    keep = [r for r in read_log(self.run_dir) if r['step'] < self.step]
     try:
-        with log.open('a', newline='') as f:
-            w = csv.DictWriter(f, ['step', 'loss', 'lr', 'seconds'])
-            if new: w.writeheader()
-            w.writerows(rows)
-    except OSError as e: raise _write_error(log, e) from None
+        if log.exists(): os.replace(log, held)         # CSVLogger deletes an old file: keep it aside until rewritten
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')             # its "log directory is not empty" warning: every resume's case
+            loggers = [CSVLogger(self.run_dir, name='logs', version='csv', flush_logs_every_n_steps=2**62)]
+            loggers[0].experiment
+        for r in keep: loggers[0].log_metrics({k: r[k] for k in ('loss', 'lr', 'seconds')}, step=r['step'])
+        loggers[0].save(); held.unlink(missing_ok=True)
+    except OSError as e: raise _write_error(self.run_dir / 'logs', e) from None
+    try: loggers.append(TensorBoardLogger(self.run_dir, name='logs', version='tensorboard', default_hp_metric=False,
+                                          purge_step=self.step or None))
+    except ModuleNotFoundError: pass                   # neither tensorboard nor tensorboardX installed
+    return loggers
 
 @patch
 def ema_model(self: Trainer) -> nn.Module:
@@ -371,13 +388,8 @@ def fit(self: Trainer) -> list[float]:
     if self.run_dir is not None and self.rank == 0: self.run_dir.mkdir(parents=True, exist_ok=True)
     bar = tqdm(range(self.step, config.steps), initial=self.step, total=config.steps, desc=self.desc,
                disable=not self.progress or self.rank != 0)
-    t0, pending, tb = time.time(), [], None
-    if self.run_dir is not None and self.rank == 0:
-        try:
-            from torch.utils.tensorboard import SummaryWriter      # only when tensorboard is installed
-            tb = SummaryWriter(str(self.run_dir / 'tensorboard'))
-        except ImportError: pass
-        except OSError as e: raise _write_error(self.run_dir / 'tensorboard', e) from None
+    t0 = time.time()
+    loggers = self._open_logs() if self.run_dir is not None and self.rank == 0 else []
     for step in bar:
         f = lr_factor(step, config.steps, config.warmup, config.schedule, config.min_lr_ratio)
         for g_, b in zip(self.opt.param_groups, base): g_['lr'] = b * f
@@ -401,16 +413,14 @@ def fit(self: Trainer) -> list[float]:
         if step % config.log_every == 0 or self.step == config.steps:
             mean = float(fabric.all_reduce(total, reduce_op='mean')) if self.world > 1 else float(total)
             self.losses.append(mean)
-            pending.append({'step': step, 'loss': repr(mean), 'lr': repr(base[0] * f), 'seconds': f'{time.time() - t0:.2f}'})
+            for logger in loggers: logger.log_metrics({'loss': mean, 'lr': base[0] * f, 'seconds': round(time.time() - t0, 2)}, step)
             bar.set_postfix(loss=f'{mean:.4f}')
-            if tb is not None: tb.add_scalar('loss', mean, step); tb.add_scalar('lr', base[0] * f, step)
         if self.run_dir is not None:
             if self.sample_fn is not None and config.sample_every and self.step % config.sample_every == 0: self._samples()
             if (config.ckpt_every and self.step % config.ckpt_every == 0) or self.step == config.steps:
-                if self.rank == 0 and pending: self._write_log(pending); pending = []
+                for logger in loggers: logger.save()         # the log reaches the disk with its checkpoint
                 self.save()
-    if self.run_dir is not None and self.rank == 0 and pending: self._write_log(pending)
-    if tb is not None: tb.close()
+    for logger in loggers: logger.finalize('success')
     self.model.eval()
     return self.losses
 
