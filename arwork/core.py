@@ -439,6 +439,7 @@ class ModelEntry:
     parts: dict = field(default_factory=dict)   # role -> default zoo name of what the pipeline pairs with it ('tokenizer')
     recipe: object | None = None                # `pipeline.Recipe`: how it trains (None: not trainable by `arwork train`)
     weights: 'Weights | None' = None            # where its released weights come from (`zoo.load(name)` without a path)
+    weights_of: str | None = None               # the model whose weights it loads, when it is another's pairing (an RDM with another pixel generator)
 
 @dataclass(frozen=True)
 class Weights:
@@ -468,10 +469,13 @@ BENCHMARKS = Registry('benchmark')
 
 def register_model(name: str, kind: str, description: str = '', checkpoint_key: str | None = None,
                    drop_keys: Callable[[str], bool] | None = None, load: Callable | None = None,
-                   pipeline: type | None = None, parts: dict | None = None, recipe=None, weights: Weights | None = None):
-    "Decorator registering a builder function in `MODELS` under `name` (with its pipeline, parts, recipe and weights, if any)."
+                   pipeline: type | None = None, parts: dict | None = None, recipe=None, weights: Weights | None = None,
+                   weights_of: str | None = None):
+    """Decorator registering a builder function in `MODELS` under `name` (with its pipeline, parts, recipe and weights, if any).
+    `weights_of` names a registered model whose weights this one loads: its released file and its demo weights."""
+    if weights_of is not None: weights = weights or MODELS[weights_of].weights
     def deco(build):
         MODELS.register(name, ModelEntry(name, kind, build, description, checkpoint_key, drop_keys, load, pipeline,
-                                         dict(parts or {}), recipe, weights))
+                                         dict(parts or {}), recipe, weights, weights_of))
         return build
     return deco

@@ -16,9 +16,9 @@ from .pipeline import Recipe
 log = logging.getLogger('arwork')
 
 # %% auto #0
-__all__ = ['log', 'TOKENIZER_RECIPE', 'token_cross_entropy', 'tokenizer_loss', 'PatchGANDiscriminator', 'hinge_d_loss',
-           'hinge_g_loss', 'LPIPS', 'lpips_weights_from', 'VQLoss', 'preference_loss', 'contrastive_labels',
-           'sequence_logp', 'cca_loss']
+__all__ = ['log', 'TOKENIZER_OPTIONS', 'TOKENIZER_RECIPE', 'token_cross_entropy', 'tokenizer_loss', 'regulariser_terms',
+           'PatchGANDiscriminator', 'hinge_d_loss', 'hinge_g_loss', 'LPIPS', 'lpips_weights_from', 'VQLoss',
+           'TokenizerCritic', 'tokenizer_critic', 'preference_loss', 'contrastive_labels', 'sequence_logp', 'cca_loss']
 
 # %% ../nbs/30_losses.ipynb #c005
 def token_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, label_smoothing: float = 0.0,
@@ -36,13 +36,19 @@ def tokenizer_loss(tokenizer, images: torch.Tensor, kl_weight: float = 1e-6) -> 
     reconstruction: a dict of named quantizer losses (VQ-16), one quantizer loss (VAR's multi-scale VQVAE), or a KL
     per image (the KL VAE), weighted by `kl_weight`. Works on a Fabric-wrapped tokenizer too."""
     recon, reg = tokenizer(images)
-    if isinstance(reg, dict): reg = sum(v for v in reg.values() if v is not None)
-    elif reg.ndim: reg = kl_weight * reg.mean()
-    return F.mse_loss(recon, images) + reg
+    return F.mse_loss(recon, images) + sum(regulariser_terms(reg, kl_weight).values())
+
+def regulariser_terms(reg, kl_weight: float = 1e-6) -> dict:
+    "A tokenizer's own losses by name: a quantizer's dict as it is (without its None entries), a quantizer loss, or a weighted KL."
+    if isinstance(reg, dict): return {k: v for k, v in reg.items() if v is not None}
+    return {'kl': kl_weight * reg.mean()} if reg.ndim else {'quantizer': reg}
 
 # %% ../nbs/30_losses.ipynb #c006f
-TOKENIZER_RECIPE = Recipe(loss=lambda model, batch, parts, kl_weight: tokenizer_loss(model, batch[0], kl_weight),
-                          options={'kl_weight': 1e-6})
+TOKENIZER_OPTIONS = dict(kl_weight=1e-6, disc_weight=0.0, disc_start=0, disc_channels=64, disc_layers=3, lpips_path=None,
+                         perceptual_weight=1.0)
+
+TOKENIZER_RECIPE = Recipe(loss=lambda model, batch, parts, kl_weight, **critic_options: tokenizer_loss(model, batch[0], kl_weight),
+                          options=TOKENIZER_OPTIONS, critic=lambda options: tokenizer_critic(**options))
 
 # %% ../nbs/30_losses.ipynb #c008
 class PatchGANDiscriminator(nn.Module):
@@ -168,6 +174,42 @@ class VQLoss(nn.Module):
         "The discriminator's hinge loss on real images and detached reconstructions (0 before `disc_start`)."
         d = hinge_d_loss(self.discriminator(images), self.discriminator(recon.detach()))
         return self.disc_weight * self.gate(step) * d
+
+# %% ../nbs/30_losses.ipynb #c017b
+class TokenizerCritic:
+    "A tokenizer run's adversary and perceptual loss (`VQLoss`) in the form the `Trainer` takes them (see above)."
+    def __init__(self, vqloss: VQLoss, kl_weight: float = 1e-6):
+        self.vqloss, self.kl_weight, self.step = vqloss, kl_weight, lambda: 0
+
+    @property
+    def discriminator(self) -> nn.Module: return self.vqloss.discriminator
+
+    def bind(self, trainer) -> 'TokenizerCritic':
+        "Use `trainer`'s (Fabric-wrapped) discriminator and read its step."
+        self.vqloss.discriminator, self.step = trainer.disc, lambda: trainer.step
+        return self
+
+    def loss(self, tokenizer, batch):
+        "The tokenizer's loss of a batch `(images, ...)` and, as `aux`, the images with their reconstructions."
+        images = batch[0]
+        recon, reg = tokenizer(images)
+        loss, _ = self.vqloss.generator_loss(images, recon, regulariser_terms(reg, self.kl_weight), self.step())
+        return loss, (images, recon)
+
+    def discriminator_loss(self, disc, batch, aux, step: int) -> torch.Tensor:
+        "The discriminator's hinge loss on the images and the detached reconstructions of `aux`."
+        return self.vqloss.discriminator_loss(*aux, step)
+
+def tokenizer_critic(kl_weight: float = 1e-6, disc_weight: float = 0.0, disc_start: int = 0, disc_channels: int = 64,
+                     disc_layers: int = 3, lpips_path: str | Path | None = None, perceptual_weight: float = 1.0):
+    "The `TokenizerCritic` the tokenizer recipe's options ask for (a PatchGAN when `disc_weight > 0`, LPIPS with `lpips_path`), or None."
+    if disc_weight < 0: raise ValueError(f"disc_weight must be >= 0, got {disc_weight}")
+    if not disc_weight and not lpips_path: return None
+    if lpips_path is not None and not Path(lpips_path).is_file():
+        raise FileNotFoundError(f"LPIPS weights not found: {lpips_path} (make them with losses.lpips_weights_from)")
+    disc = PatchGANDiscriminator(ndf=disc_channels, n_layers=disc_layers)
+    return TokenizerCritic(VQLoss(perceptual_weight=perceptual_weight if lpips_path else 0.0, lpips_path=lpips_path,
+                                  disc_start=disc_start, disc_weight=disc_weight, disc=disc), kl_weight)
 
 # %% ../nbs/30_losses.ipynb #c019
 def preference_loss(r_pos: torch.Tensor, r_neg: torch.Tensor, positive: torch.Tensor, loss_type: str = 'cca',

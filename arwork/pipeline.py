@@ -292,6 +292,7 @@ class Recipe:
     caches: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
     cca: CCARecipe | None = None
+    critic: Callable | None = None
 
     def check_options(self, options: dict) -> dict:
         "The recipe's options: its defaults, updated with `options` (unknown names are refused)."

@@ -19,9 +19,10 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEFAULTS', 'IAR2_QUICKSTART_DEFAULTS',
-           'MAGE_QUICKSTART_DEFAULTS', 'merge_options', 'save_models', 'quickstart_figure', 'quickstart_llamagen',
-           'quickstart_var', 'quickstart_mar', 'quickstart_iar2', 'quickstart_mage', 'train_tiny_encoder',
-           'shapes_representations', 'train_tiny_rdm']
+           'MAGE_QUICKSTART_DEFAULTS', 'RCG_PIXEL_RECIPES', 'RCG_QUICKSTART_DEFAULTS', 'merge_options', 'save_models',
+           'quickstart_figure', 'quickstart_llamagen', 'quickstart_var', 'quickstart_mar', 'quickstart_iar2',
+           'quickstart_mage', 'train_tiny_encoder', 'shapes_representations', 'train_tiny_rdm', 'train_tiny_tokenizer',
+           'train_tiny_pixel_generator', 'quickstart_rcg']
 
 # %% ../nbs/85_quickstart.ipynb #c008
 def merge_options(defaults: dict, given: dict, extra: dict) -> dict:
@@ -251,8 +252,8 @@ QUICKSTARTS.register('iar2', quickstart_iar2)
 # %% ../nbs/85_quickstart.ipynb #c018
 from .generators.mage import MAGEPipeline
 
-MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=1500, res=32, num_images=6000, batch_size=32,
-                                cfg=2.0, seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=12, encoder_batch_size=64)
+MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=1500, res=32, num_images=6000, encoder_images=10000,
+                                batch_size=32, cfg=2.0, seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=12, encoder_batch_size=64)
 
 def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | None = None, steps: int | None = None,
                     res: int | None = None, device=None, out: str | Path = 'figures/quickstart_mage.png', seed: int = 0,
@@ -268,18 +269,12 @@ def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | Non
     t0 = time.time()
     images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
     folder = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-mage-'))
-    enc = train_tiny_encoder(folder / 'encoder.pth.tar', steps=o['encoder_steps'], n_images=o['num_images'],
+    enc = train_tiny_encoder(folder / 'encoder.pth.tar', steps=o['encoder_steps'], n_images=o['encoder_images'],
                              batch_size=o['encoder_batch_size'], seed=seed, progress=progress).to(device)
-    vq = zoo.build('mage-vqgan-tiny')
-    fit(vq, DataLoader(TensorDataset(images), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['tokenizer_steps'],
-        lr=o['tokenizer_lr'], weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1,
-        loss_fn=lambda b: tokenizer_loss(vq, flips(b[0])), device=device, progress=progress, desc='2/3 tokenizer')
-    mage = zoo.build('mage-tiny', encoder=None).to(device)
-    # codes and representations of the images and their mirror images, as the family's training recipe makes them
-    codes, reps = zoo.info('mage-tiny').recipe.prepare(mage, {'tokenizer': vq.eval(), 'encoder': enc}, with_mirrors(images, labels)[0])
-    fit(mage, DataLoader(TensorDataset(codes, reps), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['steps'],
-        lr=o['lr'], weight_decay=0.05, warmup=100, schedule='cosine', min_lr_ratio=0.1, device=device, progress=progress,
-        desc='3/3 generator')
+    vq = train_tiny_tokenizer('mage-vqgan-tiny', images, o['tokenizer_steps'], lr=o['tokenizer_lr'], batch_size=o['batch_size'],
+                              seed=seed, device=device, progress=progress)
+    mage = train_tiny_pixel_generator('mage-tiny', images, {'tokenizer': vq, 'encoder': enc}, o['steps'], lr=o['lr'],
+                                      weight_decay=0.05, batch_size=o['batch_size'], seed=seed, device=device, progress=progress)
     s = o['seeds_per_class']
     real, _ = class_rows(images, labels, n_cls, s, device)
     pipe = MAGEPipeline(mage.eval(), name='mage-tiny')
@@ -336,3 +331,97 @@ def train_tiny_rdm(encoder: MoCoViT, path: str | Path | None = None, class_cond:
     rdm.eval()
     if path is not None: save_checkpoint({'model': rdm.state_dict()}, path)
     return rdm
+
+# %% ../nbs/85_quickstart.ipynb #rcg005
+RCG_PIXEL_RECIPES = {          # pixel generator -> its tokenizer, training steps, peak learning rate, weight decay
+    'mage-tiny': dict(tokenizer='mage-vqgan-tiny', steps=1500, lr=1e-3, weight_decay=0.05),
+    'rcg-adm-tiny': dict(tokenizer=None, steps=2500, lr=5e-4, weight_decay=0.0),
+    'rcg-ldm8-tiny': dict(tokenizer='ldm-vq-f8-tiny', steps=4000, lr=5e-4, weight_decay=0.0),
+    'rcg-dit-tiny': dict(tokenizer='sd-vae-tiny', steps=8000, lr=1e-3, weight_decay=0.0)}
+
+def train_tiny_tokenizer(name: str, images: torch.Tensor, steps: int = 500, lr: float = 2e-3, batch_size: int = 32,
+                         kl_weight: float = 1e-6, seed: int = 0, device=None, progress: bool = True) -> torch.nn.Module:
+    "Train the zoo tokenizer `name` on `images`, randomly mirrored, by reconstruction plus its own regulariser (`tokenizer_loss`)."
+    seed_everything(seed)
+    tok = zoo.build(name).to(get_device(device))
+    fit(tok, DataLoader(TensorDataset(images), batch_size=batch_size, shuffle=True, drop_last=True), steps, lr=lr,
+        weight_decay=0.0, warmup=50, schedule='cosine', min_lr_ratio=0.1, loss_fn=lambda b: tokenizer_loss(tok, flips(b[0]), kl_weight),
+        device=device, progress=progress, desc=name)
+    return tok.eval()
+
+def train_tiny_pixel_generator(name: str, images: torch.Tensor, parts: dict, steps: int, lr: float = 1e-3,
+                               weight_decay: float = 0.0, batch_size: int = 32, seed: int = 0, device=None,
+                               progress: bool = True) -> torch.nn.Module:
+    """Train the pixel generator `name` through its zoo recipe: `prepare` makes what it learns from out of `images` and
+    their mirror images by the frozen `parts` (`'encoder'`, and `'tokenizer'` where it has one); the loss is the recipe's."""
+    seed_everything(seed)
+    model, recipe = zoo.build(name).to(get_device(device)), zoo.info(name).recipe
+    data = recipe.prepare(model, parts, torch.cat([images, images.flip(-1)]))
+    fit(model, DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=True, drop_last=True), steps, lr=lr,
+        weight_decay=weight_decay, warmup=steps // 20, schedule='cosine', min_lr_ratio=0.1,
+        loss_fn=lambda b: recipe.batch_loss(model, b, parts), device=device, progress=progress, desc=name)
+    return model.eval()
+
+# %% ../nbs/85_quickstart.ipynb #rcg007
+RCG_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, rdm_steps=4000, res=32, num_images=6000, rep_images=10000,
+                               batch_size=32, seeds_per_class=4, encoder_batch_size=64, rdm_batch_size=128)
+
+def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), pixel_steps: int | None = None,
+                   encoder_steps: int | None = None, tokenizer_steps: int | None = None, rdm_steps: int | None = None,
+                   device=None, out: str | Path = 'figures/quickstart_rcg.png', seed: int = 0, num_images: int | None = None,
+                   seeds_per_class: int | None = None, progress: bool = True, run_dir: str | Path | None = 'runs/quickstart-rcg',
+                   **kw) -> Path:
+    """Train RCG's tiny parts on the embedded dataset -- encoder, RDMs, and each of `pixel_generators` with its tokenizer
+    (`pixel_steps` overrides every generator's steps; the encoder and the RDMs see `rep_images` images, the rest `num_images`) -- and save a figure of class-conditional RCG with each pixel
+    generator on the same representations. Models already in `run_dir` are loaded, not trained again."""
+    import tempfile
+    o = merge_options(RCG_QUICKSTART_DEFAULTS, dict(encoder_steps=encoder_steps, tokenizer_steps=tokenizer_steps,
+                      rdm_steps=rdm_steps, num_images=num_images, seeds_per_class=seeds_per_class), kw)
+    unknown = [p for p in pixel_generators if p not in RCG_PIXEL_RECIPES]
+    if unknown: raise ValueError(f"no recipe for pixel generator(s) {unknown}; known: {', '.join(RCG_PIXEL_RECIPES)}")
+    device = get_device(device)
+    t0 = time.time()
+    folder = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-rcg-'))
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def trained(name, train):
+        "`name` from `folder/<name>.safetensors` when a run saved it there, else trained by `train()` and saved."
+        path = folder / f'{name}.safetensors'
+        if path.exists(): return zoo.load(name, path, device=device)
+        model = train()
+        save_weights(model.state_dict(), path, metadata={'model': name, 'made_by': 'arwork quickstart rcg'})
+        return model.eval()
+
+    images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
+    enc = trained('mocov3-vit-tiny', lambda: train_tiny_encoder(folder / 'mocov3-vit-tiny.pth.tar', steps=o['encoder_steps'],
+                  n_images=o['rep_images'], batch_size=o['encoder_batch_size'], seed=seed,
+                  progress=progress).to(device))
+    pixels = {}
+    for name in pixel_generators:
+        r = RCG_PIXEL_RECIPES[name]
+        parts = {'encoder': enc}
+        if r['tokenizer']:
+            parts['tokenizer'] = trained(r['tokenizer'], lambda: train_tiny_tokenizer(r['tokenizer'], images, o['tokenizer_steps'],
+                                         batch_size=o['batch_size'], seed=seed, device=device, progress=progress))
+        model = trained(name, lambda: train_tiny_pixel_generator(name, images, parts, pixel_steps or r['steps'], lr=r['lr'],
+                        weight_decay=r['weight_decay'], batch_size=o['batch_size'], seed=seed, device=device, progress=progress))
+        pipe_cls = zoo.info(name).pipeline
+        pixels[name] = pipe_cls(model, **{role: parts.get(role) for role in pipe_cls.parts}, name=name)
+    reps = shapes_representations(enc, o['rep_images'], seed=seed)
+    rdms = {n: trained(n, lambda: train_tiny_rdm(enc, class_cond=n.endswith('clscond'), steps=o['rdm_steps'],
+                                                 batch_size=o['rdm_batch_size'],
+                                                 seed=seed, progress=progress, reps=reps))
+            for n in ('rcg-rdm-tiny', 'rcg-rdm-tiny-clscond')}
+
+    s = o['seeds_per_class']
+    want = torch.arange(n_cls, device=device).repeat_interleave(s)
+    gen = lambda: torch.Generator(device).manual_seed(seed)
+    with torch.no_grad():
+        r = rdms['rcg-rdm-tiny-clscond'].sample(want, generator=gen())        # one set of representations for every panel
+        panels = {n: pipe.sample(reps=r, generator=gen()).clamp(-1, 1).view(n_cls, s, 3, o['res'], o['res'])
+                  for n, pipe in pixels.items()}
+    return quickstart_figure({k: v.cpu() for k, v in panels.items()}, list(SHAPES_CLASSES[:n_cls]), out,
+                             f'arwork quickstart: class-conditional RCG, one RDM, {len(pixels)} pixel generators '
+                             f'({time.time() - t0:.0f} s on {device.type})')
+
+QUICKSTARTS.register('rcg', quickstart_rcg)

@@ -475,8 +475,9 @@ def _part(role: str, name: str, ckpt, model_name: str):
 
 # %% ../nbs/50_train.ipynb #c033
 def prepare_training(config: dict):
-    """What a config trains: `(model, dataset, loss_fn, sample_fn)`; `loss_fn(model, batch)` receives the Fabric-wrapped
-    model, `sample_fn(model)` draws the sample grid (None when the config cannot make pixels)."""
+    """What a config trains: `(model, dataset, loss_fn, sample_fn, critic)`; `loss_fn(model, batch)` receives the
+    Fabric-wrapped model, `sample_fn(model)` draws the sample grid (None when the config cannot make pixels), `critic` is
+    the recipe's adversary for the options given (a tokenizer's PatchGAN; None for most runs)."""
     import copy
     from arwork.data import with_mirrors
     from torch.utils.data import TensorDataset
@@ -517,6 +518,8 @@ def prepare_training(config: dict):
         dataset = TensorDataset(*tensors)
     model.train()
     loss_fn = lambda m, b: recipe.batch_loss(m, b, parts, **options)
+    critic = recipe.critic(recipe.check_options(options)) if recipe.critic is not None else None
+    if critic is not None: loss_fn = critic.loss
 
     if cca is not None:
         reference = copy.deepcopy(model).requires_grad_(False)
@@ -526,7 +529,7 @@ def prepare_training(config: dict):
             except CheckpointError as e: raise CheckpointError(f"the reference checkpoint does not match the policy's architecture:\n{e}") from None
         opts = {k: cca[k] for k in ('loss_type', 'beta', 'lam', 'uncond_ratio') if k in cca}
         loss_fn = lambda m, b: cca_loss(m, reference.to(b[0].device), *recipe.cca.inputs(b, parts), **opts, **recipe.cca.loss_args)[0]
-    return model, dataset, loss_fn, _sample_grid(entry, name, config, parts)
+    return model, dataset, loss_fn, _sample_grid(entry, name, config, parts), critic
 
 # %% ../nbs/50_train.ipynb #c035
 def _sample_grid(entry, name: str, config: dict, parts: dict):
@@ -553,11 +556,13 @@ def train_from_config(config: dict, fabric=None) -> list[float]:
         fabric = make_fabric(train)
         if train.devices > 1 or train.num_nodes > 1 or train.strategy != 'auto': fabric.launch()
     seed_everything(train.seed)   # the same random init in every process and on every restart
-    model, dataset, loss_fn, sample_fn = prepare_training(config)
+    model, dataset, loss_fn, sample_fn, critic = prepare_training(config)
     if config.get('run_dir') and fabric.global_rank == 0:           # what made the run, beside its weights
         Path(config['run_dir']).mkdir(parents=True, exist_ok=True)
         with atomic_path(Path(config['run_dir']) / 'config.json') as tmp:
             Path(tmp).write_text(json.dumps(config, indent=2, default=str) + '\n')
     desc = 'cca' if config.get('cca') is not None else 'train'
-    return Trainer(model, dataset, train, config.get('run_dir'), loss_fn=loss_fn, fabric=fabric, sample_fn=sample_fn,
-                   desc=desc).fit()
+    trainer = Trainer(model, dataset, train, config.get('run_dir'), loss_fn=loss_fn, fabric=fabric, sample_fn=sample_fn,
+                      desc=desc, disc=critic and critic.discriminator, disc_loss_fn=critic and critic.discriminator_loss)
+    if critic is not None: critic.bind(trainer)
+    return trainer.fit()

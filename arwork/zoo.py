@@ -72,8 +72,8 @@ def offline() -> bool:
     return any(os.environ.get(v, '').lower() in ('1', 'true', 'yes') for v in ('ARWORK_OFFLINE', 'HF_HUB_OFFLINE'))
 
 def demo_path(name: str) -> Path | None:
-    "The demo weights shipped for `name` (`data/<name>.safetensors`), if there are any."
-    p = DEMO_DIR / f'{name}.safetensors'
+    "The demo weights shipped for `name` (`data/<name>.safetensors`, or those of the model it takes its weights of), if any."
+    p = DEMO_DIR / f'{info(name).weights_of or name}.safetensors'
     return p if p.exists() else None
 
 def weights_status(name: str) -> str:

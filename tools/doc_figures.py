@@ -351,7 +351,7 @@ for _nb, _name, _knobs in [('20_generators.gpt.ipynb', 'llamagen-gpt-tiny', {}),
     figure(_nb)(lambda name=_name, knobs=_knobs: generator_figure(name, **knobs))
 
 figure('17_tokenizers.ldm8.ipynb')(lambda: tokenizer_figure('ldm-vq-f8-tiny'))
-figure('26_generators.rcgpix.ipynb')(lambda: generator_figure('rcg-dit-tiny', steps=10))
+figure('26_generators.rcgpix.ipynb')(lambda: generator_figure('rcg-rdm-tiny-dit', rdm_steps=10, steps=10))
 
 @figure('05_unet.ipynb')
 def unet_figure():

@@ -154,7 +154,10 @@ def to_mocov3_layout(encoder: MoCoViT, momentum: MoCoViT | None = None, predicto
     return {'state_dict': sd}
 
 def _load_mocov3(model, ckpt, key=None):
-    return load_state_dict_strict(model, mocov3_state_dict(ckpt, key or 'module.base_encoder.'), 'MoCo v3 checkpoint')
+    "An official MoCo v3 checkpoint, or the encoder's own state dict (arwork's `.safetensors` weights: tensors, no MoCo prefix)."
+    prefix = key or 'module.base_encoder.'
+    own = isinstance(ckpt, dict) and all(torch.is_tensor(v) for v in ckpt.values()) and not any(k.startswith(prefix) for k in ckpt)
+    return load_state_dict_strict(model, ckpt if own else mocov3_state_dict(ckpt, prefix), 'MoCo v3 checkpoint')
 
 def build_encoder(name: str = 'mocov3-vit-b', **overrides) -> MoCoViT:
     "The MoCo v3 encoder `name` of `ENCODER_CONFIGS` with random weights, config fields overridden by `overrides`."

@@ -630,4 +630,4 @@ for _rdm, _pix, _d in [('rcg-rdm-vitb', 'rcg-adm', 'ADM'), ('rcg-rdm-vitb', 'rcg
     register_model(f"{_rdm}-{_pix.removeprefix('rcg-').removesuffix('-tiny')}", 'generator',
                    f"RCG: the {_rdm} RDM's representations drawn into pixels by {_d} ({_pix})", checkpoint_key='model',
                    pipeline=RCGPipeline, parts={'pixel_generator': _pix}, recipe=RDM_RECIPE,
-                   weights=MODELS[_rdm].weights)(lambda _rdm=_rdm, **kw: build_rdm(_rdm, **kw))
+                   weights_of=_rdm)(lambda _rdm=_rdm, **kw: build_rdm(_rdm, **kw))
