@@ -18,6 +18,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/arwork', 'doc_host': 'http
                             'arwork.cli._download': ('cli.html#_download', 'arwork/cli.py'),
                             'arwork.cli._eval': ('cli.html#_eval', 'arwork/cli.py'),
                             'arwork.cli._extractor': ('cli.html#_extractor', 'arwork/cli.py'),
+                            'arwork.cli._folder_images': ('cli.html#_folder_images', 'arwork/cli.py'),
                             'arwork.cli._given': ('cli.html#_given', 'arwork/cli.py'),
                             'arwork.cli._message': ('cli.html#_message', 'arwork/cli.py'),
                             'arwork.cli._models': ('cli.html#_models', 'arwork/cli.py'),
@@ -1437,5 +1438,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/arwork', 'doc_host': 'http
                             'arwork.zoo.names': ('zoo.html#names', 'arwork/zoo.py'),
                             'arwork.zoo.offline': ('zoo.html#offline', 'arwork/zoo.py'),
                             'arwork.zoo.pipeline': ('zoo.html#pipeline', 'arwork/zoo.py'),
+                            'arwork.zoo.read_weights': ('zoo.html#read_weights', 'arwork/zoo.py'),
+                            'arwork.zoo.shared_parts': ('zoo.html#shared_parts', 'arwork/zoo.py'),
                             'arwork.zoo.weights_path': ('zoo.html#weights_path', 'arwork/zoo.py'),
                             'arwork.zoo.weights_status': ('zoo.html#weights_status', 'arwork/zoo.py')}}}

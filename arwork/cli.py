@@ -124,9 +124,11 @@ def build_parser(model: str | None = None, family: str | None = None) -> argpars
                        description='Write a reference npz: images and the statistics of their features.')
     r.add_argument('out', help='the reference npz to write')
     src = r.add_mutually_exclusive_group(required=True)
-    src.add_argument('--images', help='an npz whose arr_0 holds the reference images (no default: give it or --shapes)')
-    src.add_argument('--shapes', type=_positive, help='use this many images of the embedded dataset (no default: give it or --images)')
-    r.add_argument('--res', type=int, default=32, help='resolution of the embedded images')
+    src.add_argument('--images', help='an npz whose arr_0 holds the reference images (no default: give it, --folder or --shapes)')
+    src.add_argument('--folder', help='a folder of images, FOLDER/<class>/<image>, centre-cropped to --res as training crops them '
+                                      '(no default: give it, --images or --shapes)')
+    src.add_argument('--shapes', type=_positive, help='use this many images of the embedded dataset (no default: give it, --images or --folder)')
+    r.add_argument('--res', type=_positive, default=32, help="resolution of the embedded images or of the folder's crops")
     r.add_argument('--weights', help='the FID Inception weights (default: the shapes feature extractor)')
     r.add_argument('--batch', type=_positive, default=64, help='images per forward pass')
     r.add_argument('--device', help='cpu, cuda, ... (default: a GPU when present)')
@@ -255,11 +257,22 @@ def _eval(ns, argv) -> int:
     if ns.json: print(json.dumps(res))
     return 0
 
+def _folder_images(folder: str, res: int):
+    "The images of an image folder as uint8 `(N, res, res, 3)`, centre-cropped as `train`'s folder source crops them."
+    import numpy as np
+    from arwork.data import ImageFolder, center_crop_arr
+    if not Path(folder).is_dir(): raise UsageError(f"image folder not found: {folder}")
+    try: ds = ImageFolder(folder, transform=lambda im: np.asarray(center_crop_arr(im, res)))
+    except ValueError as e: raise UsageError(str(e)) from None
+    return np.stack([ds[i][0] for i in range(len(ds))])
+
 def _reference(ns, argv) -> int:
     import numpy as np
     from arwork import eval as ev
     from arwork.data import make_shapes
-    images = np.concatenate(list(ev.iter_images(ns.images))) if ns.images else make_shapes(ns.shapes, res=ns.res, seed=1)[0]
+    if ns.images: images = np.concatenate(list(ev.iter_images(ns.images)))
+    elif ns.folder: images = _folder_images(ns.folder, ns.res)
+    else: images = make_shapes(ns.shapes, res=ns.res, seed=1)[0]
     print(f'wrote {ev.make_reference(images, _extractor(ns), ns.out, batch_size=ns.batch, device=ns.device)}')
     return 0
 

@@ -83,7 +83,7 @@ def to_uint8(x: torch.Tensor) -> torch.Tensor:
 
 def from_uint8(a: np.ndarray | torch.Tensor) -> torch.Tensor:
     "uint8 `HWC`/`NHWC` pixels -> float images in [-1, 1], `CHW`/`NCHW`."
-    t = torch.as_tensor(np.asarray(a)).float()
+    t = a.float() if torch.is_tensor(a) else torch.from_numpy(np.array(a, dtype=np.float32))   # a copy: PIL's arrays are read-only
     return (t / 127.5 - 1.0).movedim(-1, -3).contiguous()
 
 def pil_to_tensor(img: Image.Image) -> torch.Tensor:

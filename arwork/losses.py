@@ -182,7 +182,9 @@ class TokenizerCritic:
         self.vqloss, self.kl_weight, self.step = vqloss, kl_weight, lambda: 0
 
     @property
-    def discriminator(self) -> nn.Module: return self.vqloss.discriminator
+    def discriminator(self) -> nn.Module:
+        "The PatchGAN the Trainer's second optimizer trains."
+        return self.vqloss.discriminator
 
     def bind(self, trainer) -> 'TokenizerCritic':
         "Use `trainer`'s (Fabric-wrapped) discriminator and read its step."

@@ -4,17 +4,17 @@
 
 # %% ../nbs/80_zoo.ipynb #c003
 from __future__ import annotations
-import importlib, importlib.util, pkgutil, warnings, os, hashlib, urllib.request
+import importlib, importlib.util, pkgutil, warnings, os, hashlib, json, urllib.request
 from pathlib import Path
 import torch
 import torch.nn as nn
 
 from .core import (DEMO_DIR, home, MODELS, ModelEntry, read_checkpoint, unwrap_state_dict, load_state_dict_strict, get_dtype,
-                         CheckpointError)
+                         CheckpointError, weights_metadata)
 
 # %% auto #0
-__all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'load', 'offline', 'demo_path', 'weights_status', 'http_download',
-           'weights_path', 'download', 'pipeline']
+__all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'read_weights', 'shared_parts', 'load', 'offline', 'demo_path',
+           'weights_status', 'http_download', 'weights_path', 'download', 'pipeline']
 
 # %% ../nbs/80_zoo.ipynb #c005
 MODEL_PACKAGES = ('arwork.tokenizers', 'arwork.encoders', 'arwork.generators')
@@ -49,6 +49,31 @@ def _materialize(model: nn.Module):
     left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
     if left: raise CheckpointError(f"after loading, these tensors still have no data: {', '.join(left[:10])}")
 
+def read_weights(path: str | Path) -> dict:
+    """`core.read_checkpoint(path)`, with the tensors a `.safetensors` file shares by reference put back (its header's
+    `shared_parts`: key prefix -> zoo name), each from `<name>.safetensors` beside the file, else by name (`weights_path`)."""
+    ckpt, path = read_checkpoint(path), Path(path)
+    if path.suffix != '.safetensors': return ckpt
+    for prefix, part in json.loads(weights_metadata(path).get('shared_parts', '{}')).items():
+        beside = path.parent / f'{part}.safetensors'
+        try: source = beside if beside.exists() else weights_path(part, download=False)
+        except (CheckpointError, FileNotFoundError) as e:
+            raise CheckpointError(f"{path.name} shares its {prefix!r} tensors with {part}, whose weights are neither beside it "
+                                  f"({beside.name}) nor found by name: {e}") from None
+        ckpt.update({prefix + k: v for k, v in read_weights(source).items()})
+    return ckpt
+
+def shared_parts(state_dict: dict, parts: dict[str, dict]) -> dict[str, str]:
+    "The top-level key prefixes of `state_dict` holding exactly the tensors of one of `parts` (zoo name -> state dict): prefix -> name."
+    found = {}
+    for prefix in sorted({k.split('.')[0] + '.' for k in state_dict if '.' in k}):
+        block = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
+        for name, sd in parts.items():
+            if block.keys() == sd.keys() and all(torch.equal(v, sd[k]) for k, v in block.items()):
+                found[prefix] = name
+                break
+    return found
+
 def load(name: str, path: str | Path | None = None, key: str | None = None, device=None, dtype=None, **overrides) -> nn.Module:
     """Build `name` and load the checkpoint file at `path` strictly -- by default its weights by name (`weights_path`).
     `key` picks the entry of the file (e.g. `'model_ema'`); by default the entry the family registered, else the
@@ -56,7 +81,7 @@ def load(name: str, path: str | Path | None = None, key: str | None = None, devi
     entry = info(name)
     if path is None: path = weights_path(name)
     model = build(name, device='meta', **overrides)
-    ckpt = read_checkpoint(path)
+    ckpt = read_weights(path)
     if entry.load is not None: model = entry.load(model, ckpt, key)
     else:
         bare = all(torch.is_tensor(v) for v in ckpt.values()) if isinstance(ckpt, dict) else False

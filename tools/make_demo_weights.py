@@ -2,11 +2,13 @@
 
 Each family's quickstart recipe (`arwork.quickstart`) trains its tiny tokenizer and generator on the embedded dataset
 and saves every model as `<zoo name>.safetensors`; those files are copied into `data/`, where `zoo.load(name)` finds
-them without a path. Parameters are stored in half precision (buffers, such as diffusion schedules, as they are),
-which keeps every family's demo weights within 40 MB; `zoo.load` casts them back to the model's dtype. The
-recipes' figures (`figures/quickstart*.png`) are redrawn on the way. One CPU thread by default, as the shipped files
-were made: about 10 minutes for llamagen, an hour or more for the others (rcg, whose recipe trains the encoder, both
-RDMs and all four pixel generators with their tokenizers, about two hours).
+them without a path. Parameters (and an EMA's copies of the weight matrices) are stored in half precision, other
+buffers (such as diffusion schedules) as they are, and a frozen part a model holds (RCG's encoder inside its RDMs, MAGE
+and LDM-8) is stored once, by reference (`zoo.shared_parts`): that keeps every family's demo weights within 40 MB.
+`zoo.load` casts them back to the model's dtype and puts the shared parts back. The recipes' figures
+(`figures/quickstart*.png`) are redrawn on the way. One CPU thread by default, as the shipped files were made: about
+10 minutes for llamagen, an hour or more for the others (rcg, whose recipe trains the encoder, both RDMs and all four
+pixel generators with their tokenizers, about two hours).
 """
 import argparse, sys, tempfile, time
 from pathlib import Path
@@ -17,18 +19,27 @@ from arwork.core import QUICKSTARTS, DEMO_DIR, read_checkpoint, save_weights, we
 import arwork.quickstart  # noqa: F401  (registers the recipes)
 
 
-def ship(src: Path) -> Path:
-    "Write the weights file `src` (`<zoo name>.safetensors`) into data/, its parameters in half precision."
+def ship(src: Path, others: list[Path]) -> Path:
+    """Write the weights file `src` (`<zoo name>.safetensors`) into data/, its parameters in half precision, and the
+    frozen parts it holds that are among `others` (an encoder, a tokenizer) by reference (`zoo.shared_parts`)."""
     name = src.stem
-    params = {n for n, _ in zoo.build(name, device='meta').named_parameters()}
-    sd = {k: v.half() if k in params and v.is_floating_point() else v for k, v in read_checkpoint(src).items()}
-    return save_weights(sd, DEMO_DIR / src.name, metadata={**weights_metadata(src), 'parameters': 'float16'})
+    model = zoo.build(name, device='meta')
+    params = {n for n, _ in model.named_parameters()}
+    matrices = {tuple(p.shape) for p in model.parameters() if p.ndim >= 2}   # an EMA's copies of the weights are buffers
+    half = lambda k, v: v.is_floating_point() and (k in params or tuple(v.shape) in matrices)
+    sd = read_checkpoint(src)
+    shared = zoo.shared_parts(sd, {o.stem: read_checkpoint(o) for o in others if o != src})
+    sd = {k: v.half() if half(k, v) else v for k, v in sd.items() if not k.startswith(tuple(shared))}
+    meta = {**weights_metadata(src), 'parameters': 'float16', **({'shared_parts': shared} if shared else {})}
+    return save_weights(sd, DEMO_DIR / src.name, metadata=meta)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('families', nargs='+', help=f"quickstart families ({', '.join(sorted(QUICKSTARTS))}), or all")
     ap.add_argument('--threads', type=int, default=1, help='CPU threads for training (default: 1)')
+    ap.add_argument('--run-dir', type=Path, help='keep each run in RUN_DIR/<family> (a recipe that loads the models it finds '
+                                                 "there, as rcg's does, picks up where it stopped; default: a temporary folder)")
     args = ap.parse_args()
     # `rcg` trains MAGE's trio (encoder, VQGAN, MAGE) with the same recipe functions and settings as `mage`, so `all`
     # leaves `mage` out rather than train those three twice
@@ -38,10 +49,12 @@ def main():
     torch.set_num_threads(args.threads)
     for family in families:
         t0 = time.time()
-        with tempfile.TemporaryDirectory() as run:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = args.run_dir / family if args.run_dir else Path(tmp)
             figure = QUICKSTARTS[family](run_dir=run)
-            for f in sorted(Path(run).glob('*.safetensors')):
-                out = ship(f)
+            files = sorted(Path(run).glob('*.safetensors'))
+            for f in files:
+                out = ship(f, files)
                 print(f'{family}: wrote {out} ({out.stat().st_size / 2**20:.1f} MB)')
         print(f'{family}: figure {figure}; {time.time() - t0:.0f} s')
 
