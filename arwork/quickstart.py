@@ -252,7 +252,7 @@ QUICKSTARTS.register('iar2', quickstart_iar2)
 # %% ../nbs/85_quickstart.ipynb #c018
 from .generators.mage import MAGEPipeline
 
-MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=1500, res=32, num_images=6000, encoder_images=10000,
+MAGE_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, steps=4000, res=32, num_images=6000, encoder_images=10000,
                                 batch_size=32, cfg=2.0, seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=12, encoder_batch_size=64)
 
 def quickstart_mage(encoder_steps: int | None = None, tokenizer_steps: int | None = None, steps: int | None = None,
@@ -334,7 +334,7 @@ def train_tiny_rdm(encoder: MoCoViT, path: str | Path | None = None, class_cond:
 
 # %% ../nbs/85_quickstart.ipynb #rcg005
 RCG_PIXEL_RECIPES = {          # pixel generator -> its tokenizer, training steps, peak learning rate, weight decay
-    'mage-tiny': dict(tokenizer='mage-vqgan-tiny', steps=1500, lr=1e-3, weight_decay=0.05),
+    'mage-tiny': dict(tokenizer='mage-vqgan-tiny', steps=4000, lr=1e-3, weight_decay=0.05),
     'rcg-adm-tiny': dict(tokenizer=None, steps=2500, lr=5e-4, weight_decay=0.0),
     'rcg-ldm8-tiny': dict(tokenizer='ldm-vq-f8-tiny', steps=4000, lr=5e-4, weight_decay=0.0),
     'rcg-dit-tiny': dict(tokenizer='sd-vae-tiny', steps=8000, lr=1e-3, weight_decay=0.0)}
