@@ -10,9 +10,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['set_attention_backend', 'attention', 'KVCache', 'causal_mask', 'RMSNorm', 'rope_2d_table', 'apply_rope',
-           'swiglu_hidden', 'SwiGLU', 'Mlp', 'ViTBlock', 'DropPath', 'modulate', 'LabelEmbedder', 'check_labels',
-           'timestep_embedding', 'group_norm', 'ResnetBlock', 'AttnBlock', 'Downsample', 'Upsample']
+__all__ = ['set_attention_backend', 'attention', 'KVCache', 'causal_mask', 'StaticKVCache', 'RMSNorm', 'rope_2d_table',
+           'apply_rope', 'swiglu_hidden', 'SwiGLU', 'Mlp', 'ViTBlock', 'DropPath', 'modulate', 'LabelEmbedder',
+           'check_labels', 'timestep_embedding', 'group_norm', 'ResnetBlock', 'AttnBlock', 'Downsample', 'Upsample']
 
 # %% ../nbs/02_layers.ipynb #c006
 _BACKEND = {'name': 'auto', 'xformers': None}
@@ -79,9 +79,34 @@ class KVCache(nn.Module):
         if not 0 <= length <= self.length: raise ValueError(f"cannot truncate a KV cache of {self.length} positions to {length}")
         self.length = length
 
+    def filled(self) -> torch.Tensor | None:
+        "Which of the keys `append` returned a query may see, when that is not all of them (only `StaticKVCache`'s case)."
+        return None
+
 def causal_mask(new: int, total: int, device=None) -> torch.Tensor:
     "Boolean `(new, total)` mask of `new` queries that are the last `new` of `total` keys: each sees the keys up to its own."
     return torch.ones(new, total, dtype=torch.bool, device=device).tril(total - new)
+
+# %% ../nbs/02_layers.ipynb #c010s
+class StaticKVCache(KVCache):
+    "A `KVCache` of fixed shapes for one-position steps at `position` (a one-element long tensor the caller advances)."
+    def __init__(self, batch: int, heads: int, max_len: int, head_dim: int, position: torch.Tensor,
+                 dtype=torch.float32, device=None):
+        super().__init__(batch, heads, max_len, head_dim, dtype, device)
+        self.position = position
+        self.register_buffer('slots', torch.arange(max_len, device=device)[None], persistent=False)
+
+    def append(self, k: torch.Tensor, v: torch.Tensor):
+        "Write `k, v` `(batch, H, 1, D)` at `position`; return the whole buffers (see `filled`)."
+        if k.shape[0] != self.k.shape[0] or k.shape[2] != 1:
+            raise ValueError(f"a static KV cache takes one position for all {self.k.shape[0]} rows, got keys {tuple(k.shape)}")
+        self.k.index_copy_(2, self.position, k)
+        self.v.index_copy_(2, self.position, v)
+        return self.k, self.v
+
+    def filled(self) -> torch.Tensor:
+        "Mask `(1, max_len)` of the slots written so far: up to `position` (it broadcasts over a query's rows)."
+        return self.slots <= self.position
 
 # %% ../nbs/02_layers.ipynb #c014
 class RMSNorm(nn.Module):

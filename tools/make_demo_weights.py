@@ -38,6 +38,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('families', nargs='+', help=f"quickstart families ({', '.join(sorted(QUICKSTARTS))}), or all")
     ap.add_argument('--threads', type=int, default=1, help='CPU threads for training (default: 1)')
+    ap.add_argument('--device', default=None, help='device to train on (default: a GPU when there is one, else the CPU)')
     ap.add_argument('--run-dir', type=Path, help='keep each run in RUN_DIR/<family> (a recipe that loads the models it finds '
                                                  "there, as rcg's does, picks up where it stopped; default: a temporary folder)")
     args = ap.parse_args()
@@ -51,7 +52,7 @@ def main():
         t0 = time.time()
         with tempfile.TemporaryDirectory() as tmp:
             run = args.run_dir / family if args.run_dir else Path(tmp)
-            figure = QUICKSTARTS[family](run_dir=run)
+            figure = QUICKSTARTS[family](run_dir=run, device=args.device)
             files = sorted(Path(run).glob('*.safetensors'))
             for f in files:
                 out = ship(f, files)

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .. import core
 from ..core import register_model, num_params, BENCHMARKS, Weights
-from ..layers import (attention, KVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU,
+from ..layers import (attention, KVCache, StaticKVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU,
                            DropPath, LabelEmbedder, check_labels)
 from ..samplers import (sample_logits, token_probs, speculative_accept, cfg_combine, cfg_batch, TEMPERATURE, TOP_K,
                              TOP_P, JACOBI, GUIDANCE_INTERVAL, guided_steps, needs_unguided)
@@ -23,7 +23,7 @@ from ..data import CodeDataset, encode_images
 
 # %% auto #0
 __all__ = ['GPT_SIZES', 'GPT_KNOBS', 'GPT_RECIPE', 'TINY_GPT', 'GPTConfig', 'gpt_config', 'Attention', 'TransformerBlock', 'GPT',
-           'LlamaGenPipeline', 'gpt_prepare', 'build_gpt_tiny']
+           'DecodeGraph', 'LlamaGenPipeline', 'gpt_prepare', 'build_gpt_tiny']
 
 # %% ../../nbs/20_generators.gpt.ipynb #c006
 @dataclass
@@ -81,9 +81,11 @@ class Attention(nn.Module):
         q, k, v = (t.transpose(1, 2) for t in (q, k, v))                    # (B, H, S, hd)
         if self.kv_cache is not None:
             k, v = self.kv_cache.append(k, v)
-            # one new position may see the whole cache; several need causality among themselves: a prefill, or Jacobi
+            # a static cache returns all its slots, the filled ones masked in; a growing one only the filled ones, of
+            # which one new position may see all, while several need causality among themselves: a prefill, or Jacobi
             # drafts after a cached prefix (then the mask is the causal one shifted right by the prefix length)
-            if S == 1 or k.shape[2] == S: o = attention(q, k, v, is_causal=S > 1)
+            if (filled := self.kv_cache.filled()) is not None: o = attention(q, k, v, mask=filled)
+            elif S == 1 or k.shape[2] == S: o = attention(q, k, v, is_causal=S > 1)
             else: o = attention(q, k, v, mask=causal_mask(S, k.shape[2], q.device))
         else:
             o = attention(q, k, v, is_causal=True, dropout_p=self.attn_dropout_p if self.training else 0.0)
@@ -161,7 +163,9 @@ class GPT(nn.Module):
 GPT_KNOBS = Knobs(
     Knob('cfg', float, 1.0, 'classifier-free guidance: logits u + cfg (c - u)', low=1.0, unguided=1.0, slider=(1.0, 10.0, 0.05)),
     Knob('cfg_interval', int, -1, 'guide only the decode steps up to this one', low=-1, off=-1),
-    TEMPERATURE, TOP_K, TOP_P, JACOBI) + GUIDANCE_INTERVAL
+    TEMPERATURE, TOP_K, TOP_P, JACOBI,
+    Knob('cuda_graph', bool, False, 'decode every token by replaying one CUDA graph of the step over fixed-size KV caches '
+         '(on a GPU; on the CPU the same fixed-size steps run, no faster)')) + GUIDANCE_INTERVAL
 
 @torch.no_grad()
 def _setup_caches(model: GPT, batch: int, dtype, device):
@@ -177,6 +181,40 @@ def _step(model: GPT, x_BSD, pos: int, last: bool = True):
     rope = model.freqs_cis[pos:pos + x_BSD.shape[1]]
     for layer in model.layers: x_BSD = layer(x_BSD, rope)
     return model._head(x_BSD[:, -1] if last else x_BSD)
+
+class DecodeGraph:
+    """One decode step of `model` -- one new position for each of `batch` rows -- over `StaticKVCache`s. Its shapes never
+    change, so on a GPU it is captured once as a CUDA graph and every token is one replay: no Python and no kernel
+    launches per layer. On the CPU the same step runs eagerly."""
+    def __init__(self, model: GPT, batch: int, dtype, device):
+        cfg, device = model.config, torch.device(device)
+        if cfg.cls_token_num != 1: raise ValueError(f"cuda_graph decodes one position per step; this model's condition has {cfg.cls_token_num}")
+        self.model, self.position = model, torch.zeros(1, dtype=torch.long, device=device)
+        for layer in model.layers:
+            layer.attention.kv_cache = StaticKVCache(batch, cfg.n_head, 1 + cfg.block_size, cfg.head_dim, self.position, dtype, device)
+        self.x = torch.zeros(batch, 1, cfg.dim, dtype=dtype, device=device)
+        self.graph = None
+        if device.type == 'cuda':
+            side = torch.cuda.Stream(device)
+            side.wait_stream(torch.cuda.current_stream(device))
+            with torch.cuda.stream(side):            # warm-up outside the capture: lazy initialisation, kernel choice
+                for _ in range(2): self._forward()
+            torch.cuda.current_stream(device).wait_stream(side)
+            self.graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(self.graph): self.logits = self._forward()
+
+    def _forward(self):
+        rope = self.model.freqs_cis.index_select(0, self.position)
+        h = self.x
+        for layer in self.model.layers: h = layer(h, rope)
+        return self.model._head(h[:, -1])
+
+    def __call__(self, x_B1D: torch.Tensor, t: int) -> torch.Tensor:
+        "The logits `(batch, V)` at position `t` of the rows fed the embeddings `x_B1D`."
+        self.x.copy_(x_B1D); self.position.fill_(t)
+        if self.graph is None: return self._forward()
+        self.graph.replay()
+        return self.logits.clone()                  # the graph's output buffer is overwritten by the next replay
 
 def _guided_at(t, cfg_interval: int, interval):
     """Whether token `t` (an int, or a tensor of them with `interval` a tensor) is drawn with guidance: `cfg_interval`'s
@@ -227,7 +265,7 @@ def _jacobi_sample(model: GPT, cond, B: int, k: dict, generator, return_logits: 
 def sample(self: GPT, labels, *, generator: torch.Generator | None = None, return_logits: bool = False,
            progress: bool = False, stats: dict | None = None, **knobs):
     """Sample codes `(B, L)` for `labels`; `knobs` are `GPT_KNOBS` (`cfg`, `cfg_interval`, `temperature`, `top_k`,
-    `top_p`, `jacobi`). With `return_logits`, also the (guided, unfiltered) logits each token was drawn from `(B, L, V)`.
+    `top_p`, `jacobi`, `cuda_graph`). With `return_logits`, also the (guided, unfiltered) logits each token was drawn from `(B, L, V)`.
     A dict `stats` gets the number of forward `passes` and of the draft tokens checked (`drafts`) and `accepted`."""
     k = GPT_KNOBS.check(knobs, who='GPT.sample')
     cfg, cfg_interval = k['cfg'], k['cfg_interval']
@@ -241,15 +279,21 @@ def sample(self: GPT, labels, *, generator: torch.Generator | None = None, retur
         raise ValueError("this model has no null class (class_dropout_prob == 0): sample it with cfg = 1")
     was_training = self.training; self.eval()
     guided = guided and (two[0] or k['jacobi'] > 0)                    # an empty interval: no null rows at all
+    if k['jacobi'] and k['cuda_graph']: raise ValueError("jacobi and cuda_graph do not combine: Jacobi's windows change shape")
     cond = cfg_batch(labels, self.null_class) if guided else labels
-    _setup_caches(self, len(cond), self.tok_embeddings.weight.dtype, device)
+    dtype = self.tok_embeddings.weight.dtype
     try:
-        if k['jacobi']: return _jacobi_sample(self, cond, B, k, generator, return_logits, progress, stats)
+        if k['jacobi']:
+            _setup_caches(self, len(cond), dtype, device)
+            return _jacobi_sample(self, cond, B, k, generator, return_logits, progress, stats)
+        graph = DecodeGraph(self, len(cond), dtype, device) if k['cuda_graph'] else None
+        if graph is not None: two = [len(cond) > B] * L                # fixed shapes: the null rows run to the end
+        else: _setup_caches(self, len(cond), dtype, device)
         codes = torch.empty(B, L, dtype=torch.long, device=device)
         all_logits = [] if return_logits else None
         x = self.cls_embedding(cond)[:, None]
         for t in tqdm(range(L), disable=not progress, desc='sampling', leave=False):
-            logits = _step(self, x, pos=t)
+            logits = graph(x, t) if graph is not None else _step(self, x, pos=t)
             if len(logits) > B: logits = cfg_combine(logits, cfg) if _guided_at(t, cfg_interval, interval) else logits[:B]
             if return_logits: all_logits.append(logits)
             tok = sample_logits(logits, k['temperature'], k['top_k'], k['top_p'], generator)
