@@ -1444,6 +1444,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/arwork', 'doc_host': 'http
                             'arwork.zoo.build': ('zoo.html#build', 'arwork/zoo.py'),
                             'arwork.zoo.demo_path': ('zoo.html#demo_path', 'arwork/zoo.py'),
                             'arwork.zoo.download': ('zoo.html#download', 'arwork/zoo.py'),
+                            'arwork.zoo.ema_stands_in': ('zoo.html#ema_stands_in', 'arwork/zoo.py'),
                             'arwork.zoo.http_download': ('zoo.html#http_download', 'arwork/zoo.py'),
                             'arwork.zoo.info': ('zoo.html#info', 'arwork/zoo.py'),
                             'arwork.zoo.load': ('zoo.html#load', 'arwork/zoo.py'),

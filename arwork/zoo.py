@@ -13,8 +13,8 @@ from .core import (DEMO_DIR, home, MODELS, ModelEntry, read_checkpoint, unwrap_s
                          CheckpointError, weights_metadata)
 
 # %% auto #0
-__all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'read_weights', 'shared_parts', 'load', 'offline', 'demo_path',
-           'weights_status', 'http_download', 'weights_path', 'download', 'pipeline']
+__all__ = ['MODEL_PACKAGES', 'names', 'info', 'build', 'read_weights', 'shared_parts', 'ema_stands_in', 'load', 'offline',
+           'demo_path', 'weights_status', 'http_download', 'weights_path', 'download', 'pipeline']
 
 # %% ../nbs/80_zoo.ipynb #c005
 MODEL_PACKAGES = ('arwork.tokenizers', 'arwork.encoders', 'arwork.generators')
@@ -50,11 +50,19 @@ def _materialize(model: nn.Module):
     if left: raise CheckpointError(f"after loading, these tensors still have no data: {', '.join(left[:10])}")
 
 def read_weights(path: str | Path) -> dict:
-    """`core.read_checkpoint(path)`, with the tensors a `.safetensors` file shares by reference put back (its header's
+    """`core.read_checkpoint(path)`, with what a `.safetensors` file stores once put back: the tensors its header's
+    `ema_weights` restores from their EMA copies (`ema_stands_in`), and those it shares by reference (its header's
     `shared_parts`: key prefix -> zoo name), each from `<name>.safetensors` beside the file, else by name (`weights_path`)."""
     ckpt, path = read_checkpoint(path), Path(path)
     if path.suffix != '.safetensors': return ckpt
-    for prefix, part in json.loads(weights_metadata(path).get('shared_parts', '{}')).items():
+    meta = weights_metadata(path)
+    for raw, spec in json.loads(meta.get('ema_weights', '{}')).items():
+        for n in spec['names']:
+            copy = spec['ema'] + n.replace('.', '')
+            if copy not in ckpt:
+                raise CheckpointError(f"{path.name} restores {raw + n} from its EMA copy {copy}, which the file does not hold")
+            ckpt[raw + n] = ckpt[copy].clone()
+    for prefix, part in json.loads(meta.get('shared_parts', '{}')).items():
         beside = path.parent / f'{part}.safetensors'
         try: source = beside if beside.exists() else weights_path(part, download=False)
         except (CheckpointError, FileNotFoundError) as e:
@@ -73,6 +81,17 @@ def shared_parts(state_dict: dict, parts: dict[str, dict]) -> dict[str, str]:
                 found[prefix] = name
                 break
     return found
+
+def ema_stands_in(state_dict: dict, raw: str = 'model.', ema: str = 'model_ema.') -> tuple[dict, dict]:
+    """`state_dict` without the tensors under `raw` that have an EMA copy of their shape under `ema` -- named, as LDM's
+    LitEma names it, `ema` + the name after `raw` with its dots removed -- and the header entry `ema_weights` with which
+    `read_weights` restores them from those copies (`{raw: {'ema': ema, 'names': [...]}}`; `{}` when there are none).
+    The raw weights are dropped, not kept: a file stored so reads back with its raw weights equal to its EMA weights."""
+    names = [k[len(raw):] for k, v in state_dict.items() if k.startswith(raw) and not k.startswith(ema)
+             and getattr(state_dict.get(ema + k[len(raw):].replace('.', '')), 'shape', None) == v.shape]
+    if not names: return dict(state_dict), {}
+    left = {raw + n for n in names}
+    return {k: v for k, v in state_dict.items() if k not in left}, {raw: {'ema': ema, 'names': names}}
 
 def load(name: str, path: str | Path | None = None, key: str | None = None, device=None, dtype=None, **overrides) -> nn.Module:
     """Build `name` and load the checkpoint file at `path` strictly -- by default its weights by name (`weights_path`).

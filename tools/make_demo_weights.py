@@ -3,12 +3,15 @@
 Each family's quickstart recipe (`arwork.quickstart`) trains its tiny tokenizer and generator on the embedded dataset
 and saves every model as `<zoo name>.safetensors`; those files are copied into `data/`, where `zoo.load(name)` finds
 them without a path. Parameters (and an EMA's copies of the weight matrices) are stored in half precision, other
-buffers (such as diffusion schedules) as they are, and a frozen part a model holds (RCG's encoder inside its RDMs, MAGE
-and LDM-8) is stored once, by reference (`zoo.shared_parts`): that keeps every family's demo weights within 40 MB.
-`zoo.load` casts them back to the model's dtype and puts the shared parts back. The recipes' figures
-(`figures/quickstart*.png`) are redrawn on the way. One CPU thread by default, as the shipped files were made: about
-10 minutes for llamagen, an hour or more for the others (rcg, whose recipe trains the encoder, both RDMs and all four
-pixel generators with their tokenizers, about two hours).
+buffers (such as diffusion schedules) as they are, a frozen part a model holds (RCG's encoder inside its RDMs, MAGE
+and LDM-8) is stored once, by reference (`zoo.shared_parts`), and of a diffusion net kept twice, raw under `model.`
+and as LitEma's copy under `model_ema.` (the RDMs, LDM-8), only the EMA copy is stored (`zoo.ema_stands_in`): that
+keeps every family's demo weights within 40 MB. `zoo.load` casts them back to the model's dtype, puts the shared parts
+back and restores the raw weights from the EMA copy -- so a demo model's raw weights equal its EMA weights, and
+training resumed from a demo file starts from the EMA weights. The recipes' figures (`figures/quickstart*.png`) are
+redrawn on the way. One CPU thread by default, as the shipped files were made: about 10 minutes for llamagen, an hour
+or more for the others (rcg, whose recipe trains the encoder, both RDMs and all four pixel generators with their
+tokenizers, about two hours).
 """
 import argparse, sys, tempfile, time
 from pathlib import Path
@@ -20,8 +23,9 @@ import arwork.quickstart  # noqa: F401  (registers the recipes)
 
 
 def ship(src: Path, others: list[Path]) -> Path:
-    """Write the weights file `src` (`<zoo name>.safetensors`) into data/, its parameters in half precision, and the
-    frozen parts it holds that are among `others` (an encoder, a tokenizer) by reference (`zoo.shared_parts`)."""
+    """Write the weights file `src` (`<zoo name>.safetensors`) into data/, its parameters in half precision, the
+    frozen parts it holds that are among `others` (an encoder, a tokenizer) by reference (`zoo.shared_parts`), and of
+    raw weights with an EMA copy only the copy (`zoo.ema_stands_in`)."""
     name = src.stem
     model = zoo.build(name, device='meta')
     params = {n for n, _ in model.named_parameters()}
@@ -30,7 +34,9 @@ def ship(src: Path, others: list[Path]) -> Path:
     sd = read_checkpoint(src)
     shared = zoo.shared_parts(sd, {o.stem: read_checkpoint(o) for o in others if o != src})
     sd = {k: v.half() if half(k, v) else v for k, v in sd.items() if not k.startswith(tuple(shared))}
-    meta = {**weights_metadata(src), 'parameters': 'float16', **({'shared_parts': shared} if shared else {})}
+    sd, ema = zoo.ema_stands_in(sd)
+    meta = {**weights_metadata(src), 'parameters': 'float16', **({'shared_parts': shared} if shared else {}),
+            **({'ema_weights': ema} if ema else {})}
     return save_weights(sd, DEMO_DIR / src.name, metadata=meta)
 
 
