@@ -18,11 +18,17 @@ __all__ = ['bench', 'bench_all', 'bench_table']
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
+def _benchmarks():
+    "`core.BENCHMARKS`, after importing what registers them: every family's module, and eval's."
+    import arwork.eval  # noqa: F401
+    zoo.names()
+    return BENCHMARKS
+
 def bench(family: str, size: str | None = None, batch: int | None = None, device=None, dtype: str | None = None,
           warmup: int = 1, repeats: int = 3, decode: bool | None = None, seed: int = 0, **knobs) -> dict:
     """Time the benchmark `family` (a key of `core.BENCHMARKS`) at `size` with `batch` images and `knobs` on top of its
     declared ones; `decode` overrides whether decoding counts. Returns a JSON-ready dict (see above)."""
-    spec = BENCHMARKS[family]
+    spec = _benchmarks()[family]
     if callable(spec):                                      # a benchmark of its own (eval's feature extraction and metrics)
         return spec(**{k: v for k, v in dict(batch=batch, device=device, seed=seed).items() if v is not None})
     size = size or spec.size
@@ -55,7 +61,7 @@ def bench(family: str, size: str | None = None, batch: int | None = None, device
 
 def bench_all(size: str = 'tiny', **kw) -> list[dict]:
     "`bench` of every family benchmark that has `size` (functions such as eval's are left out)."
-    return [bench(f, size=size, **kw) for f, spec in sorted(BENCHMARKS.items()) if not callable(spec) and size in spec.models]
+    return [bench(f, size=size, **kw) for f, spec in sorted(_benchmarks().items()) if not callable(spec) and size in spec.models]
 
 def bench_table(rows: list[dict]) -> str:
     "The rows of `bench` as a table to read: one line per benchmark, seconds (median), phases, images/s, peak memory."

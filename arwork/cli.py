@@ -344,7 +344,8 @@ def _models(ns, argv) -> int:
     rows = []
     for n in zoo.names(ns.kind):
         e = zoo.info(n)
-        file = f'{n}.safetensors' if zoo.demo_path(n) else e.weights.file if e.weights else '-'
+        demo = zoo.demo_path(n)                  # a pairing (rcg-rdm-tiny-adm) reads its RDM's file
+        file = demo.name if demo else e.weights.file if e.weights else '-'
         rows.append((n, e.kind, zoo.weights_status(n), file, e.description))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows: print(*(f'{c:{w}s}' for c, w in zip(r, widths)), r[4])

@@ -33,7 +33,9 @@ def _xformers_ops():
 def attention(q, k, v, mask=None, is_causal: bool = False, scale: float | None = None, dropout_p: float = 0.0):
     """Scaled dot-product attention on `(B, H, S, D)` tensors. `mask` is boolean (True = attend) or additive,
     broadcastable to `(B, H, Sq, Sk)`; `scale` defaults to `D ** -0.5`."""
-    if _BACKEND['name'] != 'sdpa' and q.is_cuda and mask is None and not is_causal and dropout_p == 0.0:
+    # xformers knows nothing of autocast: tensors of mixed dtypes (a bf16 KV cache, an fp32 query) go to SDPA, which casts
+    xformers_case = mask is None and not is_causal and dropout_p == 0.0 and q.dtype == k.dtype == v.dtype
+    if _BACKEND['name'] != 'sdpa' and q.is_cuda and xformers_case:
         xops = _xformers_ops()
         if xops:
             try:

@@ -27,6 +27,8 @@ __all__ = ['QUICKSTART_DEFAULTS', 'VAR_QUICKSTART_DEFAULTS', 'MAR_QUICKSTART_DEF
 # %% ../nbs/85_quickstart.ipynb #c008
 def merge_options(defaults: dict, given: dict, extra: dict) -> dict:
     "A recipe's options: its defaults, overridden by the arguments given (None = not given) and by extra keywords."
+    unknown = sorted(set(extra) - set(defaults))
+    if unknown: raise ValueError(f"unknown recipe option(s) {unknown}; this recipe takes {', '.join(sorted(defaults))}")
     return {**defaults, **{k: v for k, v in given.items() if v is not None}, **extra}
 
 def save_models(run_dir, **models):
@@ -366,19 +368,20 @@ def train_tiny_pixel_generator(name: str, images: torch.Tensor, parts: dict, ste
 RCG_QUICKSTART_DEFAULTS = dict(encoder_steps=1200, tokenizer_steps=500, rdm_steps=4000, res=32, num_images=6000, rep_images=10000,
                                batch_size=32, seeds_per_class=4, encoder_batch_size=64, rdm_batch_size=128)
 
-def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), pixel_steps: int | None = None,
+def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), steps: int | None = None,
                    encoder_steps: int | None = None, tokenizer_steps: int | None = None, rdm_steps: int | None = None,
                    device=None, out: str | Path = 'figures/quickstart_rcg.png', seed: int = 0, num_images: int | None = None,
                    seeds_per_class: int | None = None, progress: bool = True, run_dir: str | Path | None = 'runs/quickstart-rcg',
                    **kw) -> Path:
     """Train RCG's tiny parts on the embedded dataset -- encoder, RDMs, and each of `pixel_generators` with its tokenizer
-    (`pixel_steps` overrides every generator's steps; the encoder and the RDMs see `rep_images` images, the rest `num_images`) -- and save a figure of class-conditional RCG with each pixel
+    (`steps` overrides every pixel generator's steps; the encoder and the RDMs see `rep_images` images, the rest `num_images`) -- and save a figure of class-conditional RCG with each pixel
     generator on the same representations. Models already in `run_dir` are loaded, not trained again."""
     import tempfile
     o = merge_options(RCG_QUICKSTART_DEFAULTS, dict(encoder_steps=encoder_steps, tokenizer_steps=tokenizer_steps,
                       rdm_steps=rdm_steps, num_images=num_images, seeds_per_class=seeds_per_class), kw)
     unknown = [p for p in pixel_generators if p not in RCG_PIXEL_RECIPES]
     if unknown: raise ValueError(f"no recipe for pixel generator(s) {unknown}; known: {', '.join(RCG_PIXEL_RECIPES)}")
+    if o['res'] != 32: raise ValueError(f"the tiny RCG parts work on 32-px images, got res {o['res']}")
     device = get_device(device)
     t0 = time.time()
     folder = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-rcg-'))
@@ -390,7 +393,7 @@ def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), pixel_ste
         if path.exists(): return zoo.load(name, path, device=device)
         model = train()
         save_weights(model.state_dict(), path, metadata={'model': name, 'made_by': 'arwork quickstart rcg'})
-        return model.eval()
+        return model.to(device).eval()                 # some recipes train where `fit` chooses
 
     images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
     enc = trained('mocov3-vit-tiny', lambda: train_tiny_encoder(folder / 'mocov3-vit-tiny.pth.tar', steps=o['encoder_steps'],
@@ -403,7 +406,7 @@ def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), pixel_ste
         if r['tokenizer']:
             parts['tokenizer'] = trained(r['tokenizer'], lambda: train_tiny_tokenizer(r['tokenizer'], images, o['tokenizer_steps'],
                                          batch_size=o['batch_size'], seed=seed, device=device, progress=progress))
-        model = trained(name, lambda: train_tiny_pixel_generator(name, images, parts, pixel_steps or r['steps'], lr=r['lr'],
+        model = trained(name, lambda: train_tiny_pixel_generator(name, images, parts, steps or r['steps'], lr=r['lr'],
                         weight_decay=r['weight_decay'], batch_size=o['batch_size'], seed=seed, device=device, progress=progress))
         pipe_cls = zoo.info(name).pipeline
         pixels[name] = pipe_cls(model, **{role: parts.get(role) for role in pipe_cls.parts}, name=name)

@@ -473,6 +473,12 @@ def _part(role: str, name: str, ckpt, model_name: str):
     else: part = zoo.load(name, ckpt) if ckpt else zoo.build(name)
     return part.eval().requires_grad_(False)
 
+def _parts_on(parts: dict, device) -> dict:
+    "`parts` with every frozen part moved to `device` (in place, so once): a loss runs where Fabric put its batch."
+    for part in parts.values():
+        if part is not None and next(part.parameters(), torch.empty(0, device=device)).device != torch.device(device): part.to(device)
+    return parts
+
 # %% ../nbs/50_train.ipynb #c033
 def prepare_training(config: dict):
     """What a config trains: `(model, dataset, loss_fn, sample_fn, critic)`; `loss_fn(model, batch)` receives the
@@ -517,7 +523,7 @@ def prepare_training(config: dict):
         with torch.no_grad(): tensors = recipe.prepare(model.eval(), parts, images, labels) if recipe.prepare else (images, labels)
         dataset = TensorDataset(*tensors)
     model.train()
-    loss_fn = lambda m, b: recipe.batch_loss(m, b, parts, **options)
+    loss_fn = lambda m, b: recipe.batch_loss(m, b, _parts_on(parts, b[0].device), **options)
     critic = recipe.critic(recipe.check_options(options)) if recipe.critic is not None else None
     if critic is not None: loss_fn = critic.loss
 
@@ -528,7 +534,7 @@ def prepare_training(config: dict):
             try: load_state_dict_strict(reference, sd, what=f"reference {cca['reference']}")
             except CheckpointError as e: raise CheckpointError(f"the reference checkpoint does not match the policy's architecture:\n{e}") from None
         opts = {k: cca[k] for k in ('loss_type', 'beta', 'lam', 'uncond_ratio') if k in cca}
-        loss_fn = lambda m, b: cca_loss(m, reference.to(b[0].device), *recipe.cca.inputs(b, parts), **opts, **recipe.cca.loss_args)[0]
+        loss_fn = lambda m, b: cca_loss(m, reference.to(b[0].device), *recipe.cca.inputs(b, _parts_on(parts, b[0].device)), **opts, **recipe.cca.loss_args)[0]
     return model, dataset, loss_fn, _sample_grid(entry, name, config, parts), critic
 
 # %% ../nbs/50_train.ipynb #c035

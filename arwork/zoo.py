@@ -68,7 +68,9 @@ def read_weights(path: str | Path) -> dict:
         except (CheckpointError, FileNotFoundError) as e:
             raise CheckpointError(f"{path.name} shares its {prefix!r} tensors with {part}, whose weights are neither beside it "
                                   f"({beside.name}) nor found by name: {e}") from None
-        ckpt.update({prefix + k: v for k, v in read_weights(source).items()})
+        # a file found by name may be the part's official checkpoint (wrapped, prefixed): `load` reads it as the part
+        tensors = read_weights(source) if source == beside else load(part, source).state_dict()
+        ckpt.update({prefix + k: v for k, v in tensors.items()})
     return ckpt
 
 def shared_parts(state_dict: dict, parts: dict[str, dict]) -> dict[str, str]:

@@ -3,15 +3,16 @@
 Each family's quickstart recipe (`arwork.quickstart`) trains its tiny tokenizer and generator on the embedded dataset
 and saves every model as `<zoo name>.safetensors`; those files are copied into `data/`, where `zoo.load(name)` finds
 them without a path. Parameters (and an EMA's copies of the weight matrices) are stored in half precision, other
-buffers (such as diffusion schedules) as they are, a frozen part a model holds (RCG's encoder inside its RDMs, MAGE
+buffers as they are (diffusion schedules) unless half precision holds them exactly (code counters, masks), a frozen part a model holds (RCG's encoder inside its RDMs, MAGE
 and LDM-8) is stored once, by reference (`zoo.shared_parts`), and of a diffusion net kept twice, raw under `model.`
 and as LitEma's copy under `model_ema.` (the RDMs, LDM-8), only the EMA copy is stored (`zoo.ema_stands_in`): that
-keeps every family's demo weights within 40 MB. `zoo.load` casts them back to the model's dtype, puts the shared parts
+keeps every family's demo weights within 40 MiB. `zoo.load` casts them back to the model's dtype, puts the shared parts
 back and restores the raw weights from the EMA copy -- so a demo model's raw weights equal its EMA weights, and
 training resumed from a demo file starts from the EMA weights. The recipes' figures (`figures/quickstart*.png`) are
-redrawn on the way. One CPU thread by default, as the shipped files were made: about 10 minutes for llamagen, an hour
+redrawn on the way. One CPU thread by default, as most shipped files were made: about 10 minutes for llamagen, an hour
 or more for the others (rcg, whose recipe trains the encoder, both RDMs and all four pixel generators with their
-tokenizers, about two hours).
+tokenizers, about two hours). `--device cuda` trains on a GPU: the shipped mar files took 157 s on an H200
+(`make_demo_weights.py mar --device cuda`); on this repository's 2-core CI machines that run is about 1.5 hours.
 """
 import argparse, sys, tempfile, time
 from pathlib import Path
@@ -23,14 +24,16 @@ import arwork.quickstart  # noqa: F401  (registers the recipes)
 
 
 def ship(src: Path, others: list[Path]) -> Path:
-    """Write the weights file `src` (`<zoo name>.safetensors`) into data/, its parameters in half precision, the
+    """Write the weights file `src` (`<zoo name>.safetensors`) into data/, its parameters (and any other tensor that
+    half precision holds exactly) in half precision, the
     frozen parts it holds that are among `others` (an encoder, a tokenizer) by reference (`zoo.shared_parts`), and of
     raw weights with an EMA copy only the copy (`zoo.ema_stands_in`)."""
     name = src.stem
     model = zoo.build(name, device='meta')
     params = {n for n, _ in model.named_parameters()}
     matrices = {tuple(p.shape) for p in model.parameters() if p.ndim >= 2}   # an EMA's copies of the weights are buffers
-    half = lambda k, v: v.is_floating_point() and (k in params or tuple(v.shape) in matrices)
+    exact = lambda v: torch.equal(v.half().float(), v.float())                 # counts, masks: nothing is lost
+    half = lambda k, v: v.is_floating_point() and (k in params or tuple(v.shape) in matrices or exact(v))
     sd = read_checkpoint(src)
     shared = zoo.shared_parts(sd, {o.stem: read_checkpoint(o) for o in others if o != src})
     sd = {k: v.half() if half(k, v) else v for k, v in sd.items() if not k.startswith(tuple(shared))}
@@ -51,6 +54,8 @@ def main():
     # `rcg` trains MAGE's trio (encoder, VQGAN, MAGE) with the same recipe functions and settings as `mage`, so `all`
     # leaves `mage` out rather than train those three twice
     families = sorted(set(QUICKSTARTS) - {'mage'}) if args.families == ['all'] else args.families
+    if 'mage' in families:   # its encoder must be the RDMs' encoder, stored once: only rcg's run makes that
+        sys.exit("make_demo_weights: error: mage's demo files come from rcg's recipe (MAGE shares its encoder with the RDMs): run rcg")
     unknown = [f for f in families if f not in QUICKSTARTS]
     if unknown: sys.exit(f"make_demo_weights: error: no quickstart for {', '.join(unknown)}; known: {', '.join(sorted(QUICKSTARTS))}")
     torch.set_num_threads(args.threads)
