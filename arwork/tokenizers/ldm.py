@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..layers import ResnetBlock, AttnBlock, Downsample, Upsample, group_norm
+from ..layers import ResnetBlock, AttnBlock, Downsample, Upsample, group_norm, conv_layout
 
 # %% auto #0
 __all__ = ['LDMConfig', 'LDMEncoder', 'LDMDecoder']
@@ -98,8 +98,8 @@ class LDMDecoder(nn.Module):
         self.conv_out = nn.Conv2d(cin, cfg.out_channels, 3, padding=1)
 
     def forward(self, z):
-        h = self.mid(self.conv_in(z))
+        h = self.mid(self.conv_in(conv_layout(z)))
         for level in reversed(self.up):
             h = level.run_blocks(h)
             if hasattr(level, 'upsample'): h = level.upsample(h)
-        return self.conv_out(F.silu(self.norm_out(h)))
+        return self.conv_out(F.silu(self.norm_out(h))).contiguous()

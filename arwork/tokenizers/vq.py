@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from ..core import register_model, num_params, check_images, as_code_grid, Weights
 from ..losses import TOKENIZER_RECIPE
-from ..layers import ResnetBlock, AttnBlock, Downsample, Upsample, group_norm
+from ..layers import ResnetBlock, AttnBlock, Downsample, Upsample, group_norm, conv_layout
 
 # %% auto #0
 __all__ = ['TINY_VQ', 'VQConfig', 'Encoder', 'Decoder', 'entropy_loss', 'VectorQuantizer', 'VQModel', 'build_vq16',
@@ -91,10 +91,10 @@ class Decoder(nn.Module):
         self.conv_out = nn.Conv2d(widths[-1], 3, 3, padding=1)
 
     def forward(self, z):
-        h = self.conv_in(z)
+        h = self.conv_in(conv_layout(z))
         for m in self.mid: h = m(h)
         for level in self.conv_blocks: h = level(h)
-        return self.conv_out(F.silu(self.norm_out(h)))
+        return self.conv_out(F.silu(self.norm_out(h))).contiguous()
 
 # %% ../../nbs/10_tokenizers.vq.ipynb #c009
 def entropy_loss(affinity: torch.Tensor, temperature: float = 0.01) -> torch.Tensor:

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 import arwork.core as core
 from ..core import register_model, num_params, Weights
 from ..losses import TOKENIZER_RECIPE
-from ..layers import Upsample, group_norm
+from ..layers import Upsample, group_norm, conv_layout
 from .vq import VQModel, VQConfig, VectorQuantizer
 
 # %% auto #0
@@ -95,11 +95,11 @@ class VQGANDecoder(nn.Module):
         self.conv_out = nn.Conv2d(cin, 3, 3, padding=1)
 
     def forward(self, z):
-        h = self.mid.block_2(self.mid.block_1(self.conv_in(z)))
+        h = self.mid.block_2(self.mid.block_1(self.conv_in(conv_layout(z))))
         for level in reversed(self.up):
             for b in level.block: h = b(h)
             if hasattr(level, 'upsample'): h = level.upsample(h)
-        return self.conv_out(F.silu(self.norm_out(h)))
+        return self.conv_out(F.silu(self.norm_out(h))).contiguous()
 
 # %% ../../nbs/14_tokenizers.vqgan.ipynb #c012
 class VQGAN(VQModel):
