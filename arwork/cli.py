@@ -128,7 +128,8 @@ def build_parser(model: str | None = None, family: str | None = None) -> argpars
     src.add_argument('--folder', help='a folder of images, FOLDER/<class>/<image>, centre-cropped to --res as training crops them '
                                       '(no default: give it, --images or --shapes)')
     src.add_argument('--shapes', type=_positive, help='use this many images of the embedded dataset (no default: give it, --images or --folder)')
-    r.add_argument('--res', type=_positive, default=32, help="resolution of the embedded images or of the folder's crops")
+    r.add_argument('--res', type=_positive, help="resolution of the embedded images (default: 32) or of the folder's "
+                   "crops (default: 256, as train's folder source)")
     r.add_argument('--weights', help='the FID Inception weights (default: the shapes feature extractor)')
     r.add_argument('--batch', type=_positive, default=64, help='images per forward pass')
     r.add_argument('--device', help='cpu, cuda, ... (default: a GPU when present)')
@@ -259,20 +260,18 @@ def _eval(ns, argv) -> int:
 
 def _folder_images(folder: str, res: int):
     "The images of an image folder as uint8 `(N, res, res, 3)`, centre-cropped as `train`'s folder source crops them."
-    import numpy as np
-    from arwork.data import ImageFolder, center_crop_arr
+    from arwork.data import folder_images
     if not Path(folder).is_dir(): raise UsageError(f"image folder not found: {folder}")
-    try: ds = ImageFolder(folder, transform=lambda im: np.asarray(center_crop_arr(im, res)))
+    try: return folder_images(folder, res)[0]
     except ValueError as e: raise UsageError(str(e)) from None
-    return np.stack([ds[i][0] for i in range(len(ds))])
 
 def _reference(ns, argv) -> int:
     import numpy as np
     from arwork import eval as ev
     from arwork.data import make_shapes
     if ns.images: images = np.concatenate(list(ev.iter_images(ns.images)))
-    elif ns.folder: images = _folder_images(ns.folder, ns.res)
-    else: images = make_shapes(ns.shapes, res=ns.res, seed=1)[0]
+    elif ns.folder: images = _folder_images(ns.folder, ns.res or 256)
+    else: images = make_shapes(ns.shapes, res=ns.res or 32, seed=1)[0]
     print(f'wrote {ev.make_reference(images, _extractor(ns), ns.out, batch_size=ns.batch, device=ns.device)}')
     return 0
 

@@ -18,9 +18,9 @@ from .core import from_uint8, pil_to_tensor, to_rgb, atomic_path, seed_everythin
 
 # %% auto #0
 __all__ = ['SHAPES_CLASSES', 'IMG_EXTENSIONS', 'VERIFY_LEVELS', 'render_shape', 'make_shapes', 'ShapesDataset', 'shapes_tensors',
-           'flips', 'with_mirrors', 'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip', 'five_crop',
-           'ten_crop', 'Compose', 'to_tensor', 'UnreadableImage', 'read_rgb', 'ImageFolder', 'encode_images',
-           'extract_codes', 'CodeDataset', 'extract_latents', 'LatentDataset']
+           'flips', 'mirrored', 'with_mirrors', 'class_rows', 'center_crop_arr', 'random_crop_arr', 'random_flip',
+           'five_crop', 'ten_crop', 'Compose', 'to_tensor', 'UnreadableImage', 'read_rgb', 'ImageFolder',
+           'folder_images', 'encode_images', 'extract_codes', 'CodeDataset', 'extract_latents', 'LatentDataset']
 
 # %% ../nbs/01_data.ipynb #c005
 SHAPES_CLASSES = ('red disc', 'blue square', 'green triangle', 'orange ring', 'purple cross',
@@ -130,9 +130,13 @@ def flips(x: torch.Tensor) -> torch.Tensor:
     "Mirror each image left-right with probability 1/2 (torch's global generator)."
     return torch.where(torch.rand(len(x), 1, 1, 1, device=x.device) < 0.5, x.flip(-1), x)
 
+def mirrored(images: torch.Tensor) -> torch.Tensor:
+    "The images followed by their mirror images: the free doubling of a training set."
+    return torch.cat([images, images.flip(-1)])
+
 def with_mirrors(images: torch.Tensor, labels: torch.Tensor):
-    "The images followed by their mirror images, and the labels twice: the free doubling of a training set."
-    return torch.cat([images, images.flip(-1)]), labels.repeat(2)
+    "`mirrored(images)`, and the labels twice."
+    return mirrored(images), labels.repeat(2)
 
 def class_rows(images: torch.Tensor, labels: torch.Tensor, n_cls: int, per_class: int, device=None):
     "The first `per_class` images of every class, `(n_cls, per_class, C, H, W)`, and the matching class ids."
@@ -274,6 +278,13 @@ class ImageFolder(Dataset):
             raise UnreadableImage(f"cannot read image {path} (item {i}, class {self.classes[label]!r}): {e} ({hint})") from e
 
     def __getitem__(self, i: int): return self.transform(self.load(i)), self.samples[i][1]
+
+# %% ../nbs/01_data.ipynb #c016g
+def folder_images(root: str | Path, res: int, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    "Every readable image of the `ImageFolder` at `root`, `center_crop_arr`-ed to `res`: uint8 `(N, res, res, 3)` and int64 labels `(N,)`."
+    ds = ImageFolder(root, transform=lambda im: np.asarray(center_crop_arr(im, res)), progress=progress)
+    images = [ds[i][0] for i in tqdm(range(len(ds)), desc='reading images', delay=2, leave=False, disable=not progress)]
+    return np.stack(images), np.asarray(ds.targets, dtype=np.int64)
 
 # %% ../nbs/01_data.ipynb #c018
 def _batches(n: int, size: int):

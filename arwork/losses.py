@@ -179,7 +179,7 @@ class VQLoss(nn.Module):
 class TokenizerCritic:
     "A tokenizer run's adversary and perceptual loss (`VQLoss`) in the form the `Trainer` takes them (see above)."
     def __init__(self, vqloss: VQLoss, kl_weight: float = 1e-6):
-        self.vqloss, self.kl_weight, self.step = vqloss, kl_weight, lambda: 0
+        self.vqloss, self.kl_weight, self.step = vqloss, kl_weight, None     # the step: from `bind`, or given to `loss`
 
     @property
     def discriminator(self) -> nn.Module:
@@ -191,21 +191,34 @@ class TokenizerCritic:
         self.vqloss.discriminator, self.step = trainer.disc, lambda: trainer.step
         return self
 
-    def loss(self, tokenizer, batch):
-        "The tokenizer's loss of a batch `(images, ...)` and, as `aux`, the images with their reconstructions."
+    def loss(self, tokenizer, batch, step: int | None = None):
+        """The tokenizer's loss of a batch `(images, ...)` at training step `step` (the bound Trainer's by default) and, as
+        `aux`, the images with their reconstructions."""
+        if step is None:
+            if self.step is None: raise ValueError("TokenizerCritic.loss needs the training step (the GAN term's gate): "
+                                                   "bind(trainer) first, or pass step=")
+            step = self.step()
         images = batch[0]
         recon, reg = tokenizer(images)
-        loss, _ = self.vqloss.generator_loss(images, recon, regulariser_terms(reg, self.kl_weight), self.step())
+        loss, _ = self.vqloss.generator_loss(images, recon, regulariser_terms(reg, self.kl_weight), step)
         return loss, (images, recon)
 
     def discriminator_loss(self, disc, batch, aux, step: int) -> torch.Tensor:
-        "The discriminator's hinge loss on the images and the detached reconstructions of `aux`."
+        """The hinge loss of `disc` -- this critic's discriminator, the Fabric-wrapped one once bound -- on the images and
+        the detached reconstructions of `aux` (which holds the batch's images: `batch` is not read again)."""
+        if disc is not self.vqloss.discriminator:
+            raise ValueError("TokenizerCritic.discriminator_loss was handed another discriminator than its own: bind(trainer) "
+                             "first, so that both losses use the Trainer's")
         return self.vqloss.discriminator_loss(*aux, step)
 
 def tokenizer_critic(kl_weight: float = 1e-6, disc_weight: float = 0.0, disc_start: int = 0, disc_channels: int = 64,
                      disc_layers: int = 3, lpips_path: str | Path | None = None, perceptual_weight: float = 1.0):
     "The `TokenizerCritic` the tokenizer recipe's options ask for (a PatchGAN when `disc_weight > 0`, LPIPS with `lpips_path`), or None."
     if disc_weight < 0: raise ValueError(f"disc_weight must be >= 0, got {disc_weight}")
+    given = dict(disc_start=disc_start, disc_channels=disc_channels, disc_layers=disc_layers, perceptual_weight=perceptual_weight)
+    idle = [k for k, v in given.items() if v != TOKENIZER_OPTIONS[k] and not (lpips_path if k == 'perceptual_weight' else disc_weight)]
+    if idle: raise ValueError(f"tokenizer option(s) {idle} do nothing here: the discriminator's act only with disc_weight > 0, "
+                              "perceptual_weight only with lpips_path")
     if not disc_weight and not lpips_path: return None
     if lpips_path is not None and not Path(lpips_path).is_file():
         raise FileNotFoundError(f"LPIPS weights not found: {lpips_path} (make them with losses.lpips_weights_from)")

@@ -4,15 +4,15 @@
 
 # %% ../nbs/85_quickstart.ipynb #c003
 from __future__ import annotations
-import time, math
+import time, math, json, warnings
 import numpy as np
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path, save_checkpoint, save_weights
-from .data import make_shapes, SHAPES_CLASSES, shapes_tensors, flips, class_rows, with_mirrors, encode_images
+from .core import seed_everything, get_device, image_grid, to_uint8, QUICKSTARTS, atomic_path, save_checkpoint, save_weights, weights_metadata
+from .data import make_shapes, SHAPES_CLASSES, shapes_tensors, flips, class_rows, with_mirrors, mirrored, encode_images
 from .losses import tokenizer_loss
 from . import zoo
 from .train import fit
@@ -358,7 +358,7 @@ def train_tiny_pixel_generator(name: str, images: torch.Tensor, parts: dict, ste
     their mirror images by the frozen `parts` (`'encoder'`, and `'tokenizer'` where it has one); the loss is the recipe's."""
     seed_everything(seed)
     model, recipe = zoo.build(name).to(get_device(device)), zoo.info(name).recipe
-    data = recipe.prepare(model, parts, torch.cat([images, images.flip(-1)]))
+    data = recipe.prepare(model, parts, mirrored(images))
     fit(model, DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=True, drop_last=True), steps, lr=lr,
         weight_decay=weight_decay, warmup=steps // 20, schedule='cosine', min_lr_ratio=0.1,
         loss_fn=lambda b: recipe.batch_loss(model, b, parts), device=device, progress=progress, desc=name)
@@ -375,7 +375,8 @@ def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), steps: in
                    **kw) -> Path:
     """Train RCG's tiny parts on the embedded dataset -- encoder, RDMs, and each of `pixel_generators` with its tokenizer
     (`steps` overrides every pixel generator's steps; the encoder and the RDMs see `rep_images` images, the rest `num_images`) -- and save a figure of class-conditional RCG with each pixel
-    generator on the same representations. Models already in `run_dir` are loaded, not trained again."""
+    generator on the same representations. Models already in `run_dir` are loaded, not trained again -- unless they were
+    trained with other options (each file records its own and those of the parts it learnt from): then they are."""
     import tempfile
     o = merge_options(RCG_QUICKSTART_DEFAULTS, dict(encoder_steps=encoder_steps, tokenizer_steps=tokenizer_steps,
                       rdm_steps=rdm_steps, num_images=num_images, seeds_per_class=seeds_per_class), kw)
@@ -387,33 +388,45 @@ def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), steps: in
     folder = Path(run_dir) if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-rcg-'))
     folder.mkdir(parents=True, exist_ok=True)
 
-    def trained(name, train):
-        "`name` from `folder/<name>.safetensors` when a run saved it there, else trained by `train()` and saved."
-        path = folder / f'{name}.safetensors'
-        if path.exists(): return zoo.load(name, path, device=device)
+    def trained(name, options, train):
+        """`name` from `folder/<name>.safetensors` when a run saved it there with the same `options`, else trained by
+        `train()` and saved with them."""
+        path, recorded = folder / f'{name}.safetensors', json.dumps(options, sort_keys=True)
+        if path.exists():
+            if weights_metadata(path).get('quickstart_options') == recorded: return zoo.load(name, path, device=device)
+            warnings.warn(f"{path} was trained with other options than this run's ({recorded}): training it again")
         model = train()
-        save_weights(model.state_dict(), path, metadata={'model': name, 'made_by': 'arwork quickstart rcg'})
+        save_weights(model.state_dict(), path, metadata={'model': name, 'made_by': 'arwork quickstart rcg',
+                                                         'quickstart_options': recorded})
         return model.to(device).eval()                 # some recipes train where `fit` chooses
 
     images, labels, n_cls = shapes_tensors(o['num_images'], o['res'], seed)
-    enc = trained('mocov3-vit-tiny', lambda: train_tiny_encoder(folder / 'mocov3-vit-tiny.pth.tar', steps=o['encoder_steps'],
-                  n_images=o['rep_images'], batch_size=o['encoder_batch_size'], seed=seed,
+    enc_options = dict(steps=o['encoder_steps'], images=o['rep_images'], batch_size=o['encoder_batch_size'], seed=seed)
+    enc = trained('mocov3-vit-tiny', enc_options, lambda: train_tiny_encoder(folder / 'mocov3-vit-tiny.pth.tar',
+                  steps=o['encoder_steps'], n_images=o['rep_images'], batch_size=o['encoder_batch_size'], seed=seed,
                   progress=progress).to(device))
     pixels = {}
     for name in pixel_generators:
         r = RCG_PIXEL_RECIPES[name]
-        parts = {'encoder': enc}
+        parts, options = {'encoder': enc}, dict(steps=steps or r['steps'], lr=r['lr'], weight_decay=r['weight_decay'],
+                                                images=o['num_images'], batch_size=o['batch_size'], seed=seed, encoder=enc_options)
         if r['tokenizer']:
-            parts['tokenizer'] = trained(r['tokenizer'], lambda: train_tiny_tokenizer(r['tokenizer'], images, o['tokenizer_steps'],
-                                         batch_size=o['batch_size'], seed=seed, device=device, progress=progress))
-        model = trained(name, lambda: train_tiny_pixel_generator(name, images, parts, steps or r['steps'], lr=r['lr'],
+            options['tokenizer'] = dict(steps=o['tokenizer_steps'], images=o['num_images'], batch_size=o['batch_size'], seed=seed)
+            parts['tokenizer'] = trained(r['tokenizer'], options['tokenizer'], lambda: train_tiny_tokenizer(r['tokenizer'],
+                                         images, o['tokenizer_steps'], batch_size=o['batch_size'], seed=seed, device=device,
+                                         progress=progress))
+        model = trained(name, options, lambda: train_tiny_pixel_generator(name, images, parts, options['steps'], lr=r['lr'],
                         weight_decay=r['weight_decay'], batch_size=o['batch_size'], seed=seed, device=device, progress=progress))
         pipe_cls = zoo.info(name).pipeline
         pixels[name] = pipe_cls(model, **{role: parts.get(role) for role in pipe_cls.parts}, name=name)
-    reps = shapes_representations(enc, o['rep_images'], seed=seed)
-    rdms = {n: trained(n, lambda: train_tiny_rdm(enc, class_cond=n.endswith('clscond'), steps=o['rdm_steps'],
-                                                 batch_size=o['rdm_batch_size'],
-                                                 seed=seed, progress=progress, reps=reps))
+    reps = []                                          # the encoder's representations, computed if an RDM is trained
+    def representations():
+        if not reps: reps.append(shapes_representations(enc, o['rep_images'], seed=seed))
+        return reps[0]
+    rdm_options = dict(steps=o['rdm_steps'], images=o['rep_images'], batch_size=o['rdm_batch_size'], seed=seed, encoder=enc_options)
+    rdms = {n: trained(n, rdm_options, lambda: train_tiny_rdm(enc, class_cond=n.endswith('clscond'), steps=o['rdm_steps'],
+                                                              batch_size=o['rdm_batch_size'], seed=seed, progress=progress,
+                                                              reps=representations()))
             for n in ('rcg-rdm-tiny', 'rcg-rdm-tiny-clscond')}
 
     s = o['seeds_per_class']

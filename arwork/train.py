@@ -158,7 +158,7 @@ class Trainer:
         self.stream = None if self.resumable else _cycle(data)
         if not self.resumable and self.run_dir is not None:
             raise ValueError("a run folder (checkpoints, exact resume) needs a map-style dataset, not an iterable")
-        self.step, self.losses, self.saved_step, self.kept_ema = 0, [], None, None
+        self.step, self.losses, self.saved_step, self.kept_ema, self.kept_disc = 0, [], None, None, None
         if self.run_dir is not None and self.rank == 0:      # temp files of a write that a kill interrupted
             for t in self.run_dir.glob('.*.tmp'): t.unlink()
         if self.run_dir is not None and self._checkpoints(): self._resume()
@@ -171,6 +171,7 @@ def state(self: Trainer) -> dict:
     if self.ema is not None: st['ema'] = self.ema
     elif self.kept_ema is not None: st['ema'] = self.kept_ema         # a resumed run's EMA, kept though no longer updated
     if self.disc is not None: st['disc'], st['disc_optimizer'] = self.disc.state_dict(), self.opt_d.state_dict()
+    elif self.kept_disc is not None: st['disc'], st['disc_optimizer'] = self.kept_disc   # kept, as an EMA is
     return st
 
 _KEPT = re.compile(r'step_(\d+)\.pt')
@@ -243,7 +244,7 @@ def _resume(self: Trainer):
     self.raw.load_state_dict(ckpt['model'])
     self.opt.load_state_dict(ckpt['optimizer'])
     self._resume_ema(ckpt.get('ema'), path, ckpt['step'])
-    if self.disc is not None: self.disc.load_state_dict(ckpt['disc']); self.opt_d.load_state_dict(ckpt['disc_optimizer'])
+    self._resume_disc(ckpt, path)
     self.step = ckpt['step']
     self.saved_step = self.step if path.name == 'last.pt' else None   # a damaged last.pt is replaced at the next save
     self._trim_log()
@@ -293,6 +294,25 @@ def _check_config(self: Trainer, saved: dict):
                          f"it was started with, use a new run folder, or allow the change with "
                          f"TrainConfig(allow_changes={tuple(refused)!r}) (in a config file, \"train\": "
                          f"{{\"allow_changes\": {json.dumps(list(refused))}}})")
+
+@patch
+def _resume_disc(self: Trainer, ckpt: dict, path: Path):
+    "The discriminator and its optimizer from `ckpt`, or what to do when this run's critic options differ from the saved run's."
+    saved = ckpt.get('disc')
+    if self.disc is not None and saved is not None:
+        try: self.disc.load_state_dict(saved)
+        except RuntimeError as e:
+            raise ValueError(f"{path} holds a discriminator of another shape than this run's critic builds (were "
+                             "disc_channels or disc_layers changed?): resume with the options the run was started with, or "
+                             f"use a new run folder ({str(e).splitlines()[-1].strip()})") from None
+        self.opt_d.load_state_dict(ckpt['disc_optimizer'])
+    elif self.disc is not None:                               # a critic switched on by this resume: it starts untrained
+        if self.rank == 0: warnings.warn(f"{path.name} holds no discriminator: this run's critic starts untrained at step {ckpt['step']}")
+    elif saved is not None:
+        self.kept_disc = (saved, ckpt['disc_optimizer'])
+        if self.rank == 0:
+            warnings.warn(f"{path.name} holds a discriminator and this run trains none: it is kept, unchanged, in every "
+                          "checkpoint of this run")
 
 @patch
 def _resume_ema(self: Trainer, saved: dict | None, path: Path, step: int):
@@ -451,19 +471,15 @@ DATA_KEYS = ('source', 'num_images', 'res', 'seed', 'path', 'flip')
 
 def _images(data: dict):
     "Images (float NCHW in [-1, 1]) and labels of an image source."
-    from arwork.data import make_shapes, ImageFolder, center_crop_arr
-    from arwork.core import from_uint8, pil_to_tensor
+    from arwork.data import make_shapes, folder_images
+    from arwork.core import from_uint8
     src = data.get('source', 'shapes')
-    if src == 'shapes':
-        px, lab = make_shapes(data.get('num_images', 6000), res=data.get('res', 32), seed=data.get('seed', 0))
-        return from_uint8(px), torch.from_numpy(lab).long()
-    if src == 'folder':
+    if src == 'shapes': px, lab = make_shapes(data.get('num_images', 6000), res=data.get('res', 32), seed=data.get('seed', 0))
+    elif src == 'folder':
         if 'path' not in data: raise ValueError("data source 'folder' needs data.path (an ImageNet-layout folder)")
-        res = data.get('res', 256)
-        ds = ImageFolder(data['path'], transform=lambda im: pil_to_tensor(center_crop_arr(im, res)))
-        xs, ys = zip(*[ds[i] for i in range(len(ds))])
-        return torch.stack(xs), torch.tensor(ys)
-    raise ValueError(f"unknown data source {src!r}: 'shapes', 'folder', or a cache of the model's recipe")
+        px, lab = folder_images(data['path'], data.get('res', 256))
+    else: raise ValueError(f"unknown data source {src!r}: 'shapes', 'folder', or a cache of the model's recipe")
+    return from_uint8(px), torch.from_numpy(lab).long()
 
 def _part(role: str, name: str, ckpt, model_name: str):
     "A frozen part from the zoo (a pipeline, for a part that samples itself): loaded from `ckpt`, else random with a warning."
