@@ -222,7 +222,7 @@ def shapes_feature_extractor(cache: str | Path | None = None, steps: int = 400, 
     for found in ([] if retrain else [DEMO_DIR / f'{stem}.safetensors', path]):
         if not found.exists(): continue
         try:
-            model.load_state_dict(unwrap_state_dict(read_checkpoint(found), 'model'))
+            model.load_state_dict(unwrap_state_dict(read_checkpoint(found)))          # shipped: bare; cached: {'model': ...}
             return model.eval().requires_grad_(False)
         except (CheckpointError, RuntimeError): pass             # a stale or damaged file: the next one, or train again
     print(f"arwork: training the shapes feature extractor ({steps} steps; about a minute per 100 on one CPU core), "
