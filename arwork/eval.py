@@ -224,7 +224,9 @@ def shapes_feature_extractor(cache: str | Path | None = None, steps: int = 400, 
         try:
             model.load_state_dict(unwrap_state_dict(read_checkpoint(found)))          # shipped: bare; cached: {'model': ...}
             return model.eval().requires_grad_(False)
-        except (CheckpointError, RuntimeError): pass             # a stale or damaged file: the next one, or train again
+        except (CheckpointError, RuntimeError) as e:             # a stale or damaged file: the next one, or train again
+            warnings.warn(f"cannot read the shapes feature extractor's weights {found} ({str(e).splitlines()[0]}): "
+                          "the next source is used")
     print(f"arwork: training the shapes feature extractor ({steps} steps; about a minute per 100 on one CPU core), "
           f"once: it is cached at {path}", file=sys.stderr, flush=True)
     g = torch.manual_seed(seed)
