@@ -4,7 +4,7 @@
 
 # %% ../nbs/85_quickstart.ipynb #c003
 from __future__ import annotations
-import time, math, json, warnings
+import time, math, json, warnings, functools
 import numpy as np
 from pathlib import Path
 import torch
@@ -419,10 +419,7 @@ def quickstart_rcg(pixel_generators: tuple = tuple(RCG_PIXEL_RECIPES), steps: in
                         weight_decay=r['weight_decay'], batch_size=o['batch_size'], seed=seed, device=device, progress=progress))
         pipe_cls = zoo.info(name).pipeline
         pixels[name] = pipe_cls(model, **{role: parts.get(role) for role in pipe_cls.parts}, name=name)
-    reps = []                                          # the encoder's representations, computed if an RDM is trained
-    def representations():
-        if not reps: reps.append(shapes_representations(enc, o['rep_images'], seed=seed))
-        return reps[0]
+    representations = functools.cache(lambda: shapes_representations(enc, o['rep_images'], seed=seed))   # if an RDM trains
     rdm_options = dict(steps=o['rdm_steps'], images=o['rep_images'], batch_size=o['rdm_batch_size'], seed=seed, encoder=enc_options)
     rdms = {n: trained(n, rdm_options, lambda: train_tiny_rdm(enc, class_cond=n.endswith('clscond'), steps=o['rdm_steps'],
                                                               batch_size=o['rdm_batch_size'], seed=seed, progress=progress,
