@@ -156,7 +156,8 @@ QUICKSTARTS.register('var', quickstart_var)
 
 # %% ../nbs/85_quickstart.ipynb #c016
 MAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=4000, res=32, num_images=6000, batch_size=32, cfg=3.0,
-                               seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=16, num_steps=50, kl_weight=1e-6)
+                               seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=16, num_steps=50, kl_weight=1e-6,
+                               diffusion_batch_mul=4, precision='32-true')
 
 def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,
                    out: str | Path = 'figures/quickstart_mar.png', seed: int = 0, num_images: int | None = None,
@@ -180,12 +181,12 @@ def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None,
     cache = Path(run_dir) / 'latents' if run_dir is not None else Path(tempfile.mkdtemp(prefix='arwork-latents-'))
     dataset = TensorDataset(images, labels)
     extract_latents(lambda x: vae.encode_moments(x.to(device)), dataset, cache, batch_size=256, progress=progress)
-    mar = zoo.build('mar-tiny', num_classes=n_cls, num_sampling_steps=o['num_steps'])
+    mar = zoo.build('mar-tiny', num_classes=n_cls, num_sampling_steps=o['num_steps'], diffusion_batch_mul=o['diffusion_batch_mul'])
     scale = vae.config.scale
     loss = lambda b: mar.loss((DiagonalGaussian(b[0]).sample() * scale, b[1]))
     fit(mar, DataLoader(LatentDataset(cache), batch_size=o['batch_size'], shuffle=True, drop_last=True), o['steps'],
         lr=o['lr'], weight_decay=0.02, warmup=100, schedule='cosine', min_lr_ratio=0.1, loss_fn=loss, device=device,
-        progress=progress, desc='2/2 generator')
+        progress=progress, desc='2/2 generator', precision=o['precision'])
     s = o['seeds_per_class']
     real, cls = class_rows(images, labels, n_cls, s, device)
     with torch.no_grad():

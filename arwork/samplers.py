@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from .pipeline import Knob, Knobs
 
 # %% auto #0
-__all__ = ['GUIDANCE_INTERVAL', 'TEMPERATURE', 'TOP_K', 'TOP_P', 'JACOBI', 'top_k_filter', 'top_p_filter',
+__all__ = ['GUIDANCE_INTERVAL', 'TEMPERATURE', 'TOP_K', 'TOP_P', 'JACOBI', 'CUDA_GRAPH', 'top_k_filter', 'top_p_filter',
            'top_p_filter_ascending', 'cfg_combine', 'cfg_extrapolate', 'cfg_batch', 'cfg_linear', 'guided_steps',
            'needs_unguided', 'process_logits', 'sample_logits', 'token_probs', 'check_sampling_args',
            'speculative_accept', 'cosine_masked', 'cosine_schedule']
@@ -135,6 +135,8 @@ def speculative_accept(draft: torch.Tensor, q: torch.Tensor, p: torch.Tensor, ge
 
 JACOBI = Knob('jacobi', int, 0, 'speculative Jacobi decoding: check this many draft tokens per forward pass '
               '(the same distribution in fewer passes)', low=0, off=0)
+CUDA_GRAPH = Knob('cuda_graph', bool, False, 'decode every token by replaying CUDA graphs of the step over fixed-size KV caches '
+                  '(on a GPU; on the CPU the same fixed-size steps run, no faster)')
 
 # %% ../nbs/40_samplers.ipynb #c018f
 def cosine_masked(step: int, num_iter: int, L: int, n_masked: int, ratio_first: bool = False) -> int:

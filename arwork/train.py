@@ -388,7 +388,8 @@ def _batch(self: Trainer, p: int):
 
 @patch
 def _loss(self: Trainer, batch):
-    out = self.loss_fn(self.model, batch) if self.loss_fn else self.model.loss(batch)
+    with self.fabric.autocast():    # a loss function may call the bare model, which Fabric's wrapper never sees
+        out = self.loss_fn(self.model, batch) if self.loss_fn else self.model.loss(batch)
     return out if isinstance(out, tuple) else (out, None)
 
 @patch
@@ -457,11 +458,11 @@ def _samples(self: Trainer):
 def fit(model: nn.Module, data: Iterable, steps: int, lr: float = 1e-4, weight_decay: float = 0.05,
         betas=(0.9, 0.95), warmup: int = 0, schedule: str = 'constant', min_lr_ratio: float = 0.0,
         grad_clip: float | None = 1.0, loss_fn: Callable | None = None, device=None, progress: bool = True,
-        desc: str = 'train') -> list[float]:
+        desc: str = 'train', precision: str = '32-true') -> list[float]:
     """The `Trainer` in one call, on one device, for notebook cells: `steps` AdamW steps over `data` (a DataLoader or
     any iterable, cycled), loss from `loss_fn(batch)` or `model.loss(batch)`; returns the per-step losses."""
     cfg = TrainConfig(steps=steps, lr=lr, weight_decay=weight_decay, betas=betas, warmup=warmup, schedule=schedule,
-                      min_lr_ratio=min_lr_ratio, grad_clip=grad_clip)
+                      min_lr_ratio=min_lr_ratio, grad_clip=grad_clip, precision=precision)
     fn = (lambda m, b: loss_fn(b)) if loss_fn is not None else None
     return Trainer(model, data, cfg, loss_fn=fn, progress=progress, desc=desc, device=device).fit()
 

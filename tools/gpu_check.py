@@ -3,8 +3,8 @@ machine with a CUDA GPU.
 
 1. Every family's benchmark (`arwork.bench`) at its official size on random weights: exact (fp32) and bf16, at the
    official batch of 8 and at 64, with SDPA attention and, where xformers is installed, with xformers (at 64).
-2. LlamaGen's decode step replayed as a CUDA graph (`cuda_graph`), exact and bf16, with how many tokens agree with the
-   eager sampler at the same seed.
+2. LlamaGen's and IAR2's decode steps replayed as CUDA graphs (`cuda_graph`), exact and bf16, with how many tokens
+   agree with the eager sampler at the same seed.
 3. A one-GPU FSDP training smoke run of two tiny models through `arwork train` (fp32, and bf16-mixed).
 
 Each result is one JSON line in OUT_DIR/gpu_check.jsonl (and on stdout); a failing configuration is recorded with its
@@ -60,33 +60,41 @@ def benchmarks():
             set_attention_backend(backend)
             for batch in (8, 64) if backend == 'sdpa' else (64,):
                 for precision in ('fp32', 'bf16'):
-                    for mode in ({}, {'cuda_graph': True}) if family == 'llamagen' and backend == 'sdpa' else ({},):
+                    for mode in ({}, {'cuda_graph': True}) if family in GRAPHED and backend == 'sdpa' else ({},):
                         attempt(dict(check='bench', attention=backend), lambda: bench(
                             family, size=ARGS.size, device=DEVICE, batch=batch, precision=precision, warmup=1, repeats=3, **mode))
     set_attention_backend('auto')
 
 
+# the families with a `cuda_graph` knob: (tiny model, official model, the knobs of the check)
+GRAPHED = {'llamagen': ('llamagen-gpt-tiny', 'llamagen-gpt-b-256', {'cfg': 4.0}),
+           'iar2': ('iar2-tiny', 'iar2-b', {})}                       # IAR2: its README's guidance, the knobs' defaults
+
+
 def cuda_graph_decode():
-    "LlamaGen GPT-B's decode with and without `cuda_graph`: speed, and how many tokens agree at the same seed."
-    name = 'llamagen-gpt-tiny' if ARGS.size == 'tiny' else 'llamagen-gpt-b-256'
-    pipe = randomize_zero_params_(zoo.pipeline(name, device=DEVICE), seed=0).eval()
-    gpt = pipe.model
-    labels = torch.arange(8, device=DEVICE) % gpt.config.num_classes
+    "Each graphed family's decode with and without `cuda_graph`, batch 8: speed, and how many tokens agree at the same seed."
     from arwork.pipeline import precision_mode
-    for precision in ('fp32', 'bf16'):
-        def run():
-            out = {}
-            with torch.no_grad(), precision_mode(gpt, precision):
-                for graph in (False, True):
-                    gpt.sample(labels, cfg=4.0, cuda_graph=graph, generator=torch.Generator(DEVICE).manual_seed(0))  # warm-up
-                    sync(); t0 = time.perf_counter()
-                    codes = gpt.sample(labels, cfg=4.0, cuda_graph=graph, generator=torch.Generator(DEVICE).manual_seed(0))
-                    sync()
-                    out[f'seconds_graph_{graph}'.lower()] = round(time.perf_counter() - t0, 4)
-                    out[f'codes_{graph}'] = codes
-            agree = (out.pop('codes_True') == out.pop('codes_False')).float().mean().item()
-            return dict(**out, tokens_agree=round(agree, 4), speedup=round(out['seconds_graph_false'] / out['seconds_graph_true'], 2))
-        attempt(dict(check='cuda_graph', model=name, batch=8, cfg=4.0, precision=precision), run)
+    for family, (tiny, official, knobs) in GRAPHED.items():
+        name = tiny if ARGS.size == 'tiny' else official
+        model = randomize_zero_params_(zoo.pipeline(name, device=DEVICE), seed=0).eval().model
+        labels = torch.arange(8, device=DEVICE) % model.config.num_classes
+        def draw(graph):
+            codes = model.sample(labels, cuda_graph=graph, generator=torch.Generator(DEVICE).manual_seed(0), **knobs)
+            return torch.cat(codes, 1) if isinstance(codes, tuple) else codes          # IAR2: (s, d) side by side
+        for precision in ('fp32', 'bf16'):
+            def run():
+                out = {}
+                with torch.no_grad(), precision_mode(model, precision):
+                    for graph in (False, True):
+                        draw(graph)                                                       # warm-up
+                        sync(); t0 = time.perf_counter()
+                        codes = draw(graph)
+                        sync()
+                        out[f'seconds_graph_{graph}'.lower()] = round(time.perf_counter() - t0, 4)
+                        out[f'codes_{graph}'] = codes
+                agree = (out.pop('codes_True') == out.pop('codes_False')).float().mean().item()
+                return dict(**out, tokens_agree=round(agree, 4), speedup=round(out['seconds_graph_false'] / out['seconds_graph_true'], 2))
+            attempt(dict(check='cuda_graph', family=family, model=name, batch=8, **knobs, precision=precision), run)
 
 
 def fsdp_smoke():

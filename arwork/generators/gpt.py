@@ -16,7 +16,7 @@ from ..core import register_model, num_params, BENCHMARKS, Weights
 from ..layers import (attention, KVCache, StaticKVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, swiglu_hidden, SwiGLU,
                            DropPath, LabelEmbedder, check_labels)
 from ..samplers import (sample_logits, token_probs, speculative_accept, cfg_combine, cfg_batch, TEMPERATURE, TOP_K,
-                             TOP_P, JACOBI, GUIDANCE_INTERVAL, guided_steps, needs_unguided)
+                             TOP_P, JACOBI, CUDA_GRAPH, GUIDANCE_INTERVAL, guided_steps, needs_unguided)
 from ..losses import token_cross_entropy
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, CCARecipe, Benchmark
 from ..data import CodeDataset, encode_images
@@ -163,9 +163,7 @@ class GPT(nn.Module):
 GPT_KNOBS = Knobs(
     Knob('cfg', float, 1.0, 'classifier-free guidance: logits u + cfg (c - u)', low=1.0, unguided=1.0, slider=(1.0, 10.0, 0.05)),
     Knob('cfg_interval', int, -1, 'guide only the decode steps up to this one', low=-1, off=-1),
-    TEMPERATURE, TOP_K, TOP_P, JACOBI,
-    Knob('cuda_graph', bool, False, 'decode every token by replaying one CUDA graph of the step over fixed-size KV caches '
-         '(on a GPU; on the CPU the same fixed-size steps run, no faster)')) + GUIDANCE_INTERVAL
+    TEMPERATURE, TOP_K, TOP_P, JACOBI, CUDA_GRAPH) + GUIDANCE_INTERVAL
 
 @torch.no_grad()
 def _setup_caches(model: GPT, batch: int, dtype, device):

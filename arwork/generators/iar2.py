@@ -14,9 +14,9 @@ from tqdm.auto import tqdm
 
 from .. import core
 from ..core import register_model, num_params, BENCHMARKS, Weights
-from ..layers import KVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, LabelEmbedder, check_labels
+from ..layers import KVCache, StaticKVCache, causal_mask, RMSNorm, rope_2d_table, apply_rope, LabelEmbedder, check_labels
 from ..samplers import (sample_logits, token_probs, speculative_accept, cfg_combine, cfg_batch, TEMPERATURE, TOP_K,
-                             TOP_P, JACOBI, GUIDANCE_INTERVAL, guided_steps)
+                             TOP_P, JACOBI, CUDA_GRAPH, GUIDANCE_INTERVAL, guided_steps)
 from ..losses import token_cross_entropy
 from ..pipeline import Knob, Knobs, Pipeline, Recipe, Benchmark
 from ..data import encode_images
@@ -24,7 +24,8 @@ from .gpt import GPTConfig, TransformerBlock
 
 # %% auto #0
 __all__ = ['IAR2_SIZES', 'OFFICIAL_NAMES', 'IAR2_KNOBS', 'IAR2_RECIPE', 'IAR2_NOTE', 'TINY_IAR2', 'IAR2Config', 'iar2_config',
-           'official_name', 'window_indices', 'IAR2', 'cfg_ramp', 'IAR2Pipeline', 'iar2_prepare', 'build_iar2_tiny']
+           'official_name', 'window_indices', 'IAR2', 'cfg_ramp', 'IAR2DecodeStep', 'IAR2Pipeline', 'iar2_prepare',
+           'build_iar2_tiny']
 
 # %% ../../nbs/23_generators.iar2.ipynb #c006
 @dataclass
@@ -183,7 +184,7 @@ IAR2_KNOBS = Knobs(
     Knob('cfg_detail', float, 3.0, "detail token's guidance scale at the end of the ramp (cfg-scale2_2)",
          low=0.0, unguided=1.0, slider=(0.0, 10.0, 0.05)),
     Knob('w_attn', float, 0.05, "weight of the class token's attention in the ramp's progress", low=0.0, slider=(0.0, 1.0, 0.01)),
-    TEMPERATURE, TOP_K, TOP_P, JACOBI) + GUIDANCE_INTERVAL
+    TEMPERATURE, TOP_K, TOP_P, JACOBI, CUDA_GRAPH) + GUIDANCE_INTERVAL
 
 def cfg_ramp(start: float, end: float, n, num_steps: int, attn, w_attn: float):
     "IAR2's per-sample guidance scale at step `n`: `start (1 - g) + end g`, `g = n / (num_steps - 1) + w_attn * attn`."
@@ -192,13 +193,15 @@ def cfg_ramp(start: float, end: float, n, num_steps: int, attn, w_attn: float):
 
 def _class_attention(layer: TransformerBlock, x_BSD: torch.Tensor, rope_S: torch.Tensor, n_heads: int) -> torch.Tensor:
     "The softmax weight `layer` gives key 0 from each new query of `x`, averaged over heads, `(B, S)`; call after the layer ran."
-    att = layer.attention
+    att, cache = layer.attention, layer.attention.kv_cache
     B, S, D = x_BSD.shape
     q = F.linear(layer.attention_norm(x_BSD), att.wqkv.weight[:D]).view(B, S, n_heads, D // n_heads)
     q = apply_rope(q, rope_S).transpose(1, 2)                                   # (B, H, S, hd)
-    k = att.kv_cache.k[:B, :, :att.kv_cache.length]
+    filled = cache.filled()                                                     # a static cache: all slots, the unwritten masked
+    k = cache.k[:B, :, :cache.length] if filled is None else cache.k[:B]
     scores = (q.float() @ k.float().transpose(-1, -2)) / math.sqrt(D // n_heads)
     if S > 1: scores = scores.masked_fill(~causal_mask(S, k.shape[2], scores.device), float('-inf'))   # Jacobi window
+    if filled is not None: scores = scores.masked_fill(~filled, float('-inf'))
     return torch.softmax(scores, -1)[:, :, :, 0].mean(1)
 
 def _jacobi_sample(model: IAR2, cond, B: int, k: dict, generator, return_trace: bool, progress: bool, stats: dict | None):
@@ -274,6 +277,68 @@ def _jacobi_sample(model: IAR2, cond, B: int, k: dict, generator, return_trace: 
     if stats is not None: stats.update(passes=passes, drafts=drafts, accepted=accepted)
     return (s, d, trace) if return_trace else (s, d)
 
+class IAR2DecodeStep:
+    """One cell of the sequential sampler in two calls, with the semantic token drawn between them: `trunk(x, n)` runs
+    the trunk at position `n` and the semantic head, `detail(e1)` the detail head on the drawn token's embedding. It owns
+    the caches and the history of trunk states. With `static` the trunk's caches have fixed shapes (`StaticKVCache`), and
+    on a GPU each call is captured once as a CUDA graph and replayed for every cell (`cuda_graph`); the head's 3-slot
+    cache already repeats the same slots every cell."""
+    def __init__(self, model: IAR2, rows: int, guided: bool, dtype, device, static: bool = False):
+        cfg, device = model.config, torch.device(device)
+        N, H, hd, D = cfg.block_size, cfg.n_head, cfg.head_dim, cfg.dim
+        self.model, self.guided = model, guided
+        self.position = torch.zeros(1, dtype=torch.long, device=device)
+        for layer in model.layers:
+            layer.attention.kv_cache = (StaticKVCache(rows, H, 1 + N, hd, self.position, dtype, device) if static
+                                        else KVCache(rows, H, 1 + N, hd, dtype, device))
+        for blk in model.factorized_blocks: blk.attention.kv_cache = KVCache(rows, H, 3, hd, dtype, device)
+        self.history = torch.zeros(rows, N + 1, D, dtype=dtype, device=device)   # trunk states; the last row stays zero
+        self.x, self.e1 = (torch.zeros(rows, 1, D, dtype=dtype, device=device) for _ in range(2))
+        self.graphs = None
+        if static and device.type == 'cuda':
+            side = torch.cuda.Stream(device)
+            side.wait_stream(torch.cuda.current_stream(device))
+            with torch.cuda.stream(side):          # warm-up outside the capture; slot 0 it writes is rewritten at cell 0
+                for _ in range(2): self._trunk(); self._detail()
+            torch.cuda.current_stream(device).wait_stream(side)
+            self.graphs = torch.cuda.CUDAGraph(), torch.cuda.CUDAGraph()
+            with torch.cuda.graph(self.graphs[0]): self.trunk_out = self._trunk()
+            with torch.cuda.graph(self.graphs[1]): self.detail_out = self._detail()
+
+    def _trunk(self):
+        m = self.model
+        rope = m.freqs_cis.index_select(0, self.position)
+        x = self.x
+        for layer in m.layers[:-1]: x = layer(x, rope)
+        h = m.layers[-1](x, rope)
+        a = (_class_attention(m.layers[-1], x, rope, m.config.n_head)[:, 0] if self.guided
+             else torch.zeros(len(h), device=h.device))
+        self.history.index_copy_(1, self.position, h.to(self.history.dtype))
+        c = m.local_context(self.history[:, m.window_idx.index_select(0, self.position)[0]])[:, None]   # (R, 1, D)
+        for blk in m.factorized_blocks: blk.attention.kv_cache.reset()
+        u = torch.cat([c, h], 1)
+        for blk in m.factorized_blocks: u = blk(u, m.head_freqs_cis[:2])
+        return m.output1(m.norm(u[:, -1])).float(), a
+
+    def _detail(self):
+        m, u = self.model, self.e1
+        for blk in m.factorized_blocks: u = blk(u, m.head_freqs_cis[2:3])
+        return m.output2(m.norm(u[:, -1])).float()
+
+    def trunk(self, x_R1D: torch.Tensor, n: int):
+        "Semantic logits `(rows, V1)` and class attention `(rows,)` (zeros unguided) of cell `n`, the trunk fed `x_R1D`."
+        self.x.copy_(x_R1D); self.position.fill_(n)
+        if self.graphs is None: return self._trunk()
+        self.graphs[0].replay()
+        return tuple(t.clone() for t in self.trunk_out)   # the graph's output buffers are overwritten by the next replay
+
+    def detail(self, e1_R1D: torch.Tensor) -> torch.Tensor:
+        "Detail logits `(rows, V2)` of the cell `trunk` last ran, given its semantic tokens' embeddings `e1_R1D`."
+        self.e1.copy_(e1_R1D)
+        if self.graphs is None: return self._detail()
+        self.graphs[1].replay()
+        return self.detail_out.clone()
+
 @patch
 @torch.no_grad()
 def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, return_trace: bool = False,
@@ -282,7 +347,8 @@ def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, retu
     `cfg_start` to `cfg`, the detail token's from `cfg_detail_start` to `cfg_detail`, `w_attn` weighs class attention in
     the ramp, and temperature, top-k, top-p apply to both tokens. `return_trace` adds a dict of the raw (pre-guidance)
     logits of every row (`logits1`, `logits2`: `(rows, L, V)`), the class attention `attn` and the scales `scale1`,
-    `scale2` (`(B, L)`). `jacobi = W > 0` samples by speculative Jacobi decoding (below); a dict `stats` gets the number
+    `scale2` (`(B, L)`). `jacobi = W > 0` samples by speculative Jacobi decoding (below), `cuda_graph` replays each cell's two fixed-size
+    steps as CUDA graphs (`IAR2DecodeStep`, on a GPU); a dict `stats` gets the number
     of trunk forward `passes` and of the draft cells checked (`drafts`) and `accepted` (both tokens)."""
     k = IAR2_KNOBS.check(knobs, who='IAR2.sample')
     S1, S2 = (k['cfg_start'], k['cfg']), (k['cfg_detail_start'], k['cfg_detail'])
@@ -297,34 +363,24 @@ def sample(self: IAR2, labels, *, generator: torch.Generator | None = None, retu
     B, N, D, H, hd = len(labels), config.block_size, config.dim, config.n_head, config.head_dim
     cond = cfg_batch(labels, self.null_class) if guided else labels
     R, dtype = len(cond), self.tok_embeddings1.weight.dtype
-    for layer in self.layers: layer.attention.kv_cache = KVCache(R, H, 1 + N, hd, dtype, device)
+    if k['jacobi'] and k['cuda_graph']: raise ValueError("jacobi and cuda_graph do not combine: Jacobi's windows change shape")
     try:
-        if k['jacobi']: return _jacobi_sample(self, cond, B, k, generator, return_trace, progress, stats)
-        for blk in self.factorized_blocks: blk.attention.kv_cache = KVCache(R, H, 3, hd, dtype, device)
+        if k['jacobi']:
+            for layer in self.layers: layer.attention.kv_cache = KVCache(R, H, 1 + N, hd, dtype, device)
+            return _jacobi_sample(self, cond, B, k, generator, return_trace, progress, stats)
+        step = IAR2DecodeStep(self, R, guided, dtype, device, static=k['cuda_graph'])
         interval = guided_steps(N, k['guide_from'], k['guide_until'])
-        history = torch.zeros(R, N + 1, D, dtype=dtype, device=device)          # trunk states; last row stays zero
         s_out = torch.empty(B, N, dtype=torch.long, device=device); d_out = torch.empty_like(s_out)
         trace = {name: [] for name in ('logits1', 'logits2', 'attn', 'scale1', 'scale2')} if return_trace else None
         x = self.cls_embedding(cond)[:, None]
         for n in tqdm(range(N), disable=not progress, desc='sampling', leave=False):
-            rope = self.freqs_cis[n:n + 1]
-            for layer in self.layers[:-1]: x = layer(x, rope)
-            last = self.layers[-1]
-            h = last(x, rope)
-            a = _class_attention(last, x, rope, H)[:B, 0] if guided else torch.zeros(B, device=device)
-            history[:, n] = h[:, 0]
-            c = self.local_context(history[:, self.window_idx[n]])[:, None]      # (R, 1, D)
-            for blk in self.factorized_blocks: blk.attention.kv_cache.reset()
-            u = torch.cat([c, h], 1)
-            for blk in self.factorized_blocks: u = blk(u, self.head_freqs_cis[:2])
-            logits1 = self.output1(self.norm(u[:, -1])).float()
+            logits1, a = step.trunk(x, n)
+            a = a[:B]
             inside = guided and interval[n]                                       # the guidance interval
             s1 = cfg_ramp(S1[0], S1[1], n, N, a, w_attn)[:, None] if inside else torch.ones(B, 1, device=device)
             g1 = cfg_combine(logits1, s1) if inside else logits1[:B]
             s_n = sample_logits(g1, T, K, P, generator)
-            u = self.tok_embeddings1(s_n.repeat(2) if guided else s_n)[:, None]
-            for blk in self.factorized_blocks: u = blk(u, self.head_freqs_cis[2:3])
-            logits2 = self.output2(self.norm(u[:, -1])).float()
+            logits2 = step.detail(self.tok_embeddings1(s_n.repeat(2) if guided else s_n)[:, None])
             s2 = cfg_ramp(S2[0], S2[1], n, N, a, w_attn)[:, None] if inside else torch.ones(B, 1, device=device)
             g2 = cfg_combine(logits2, s2) if inside else logits2[:B]
             d_n = sample_logits(g2, T, K, P, generator)
