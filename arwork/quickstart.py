@@ -155,9 +155,9 @@ def quickstart_var(tokenizer_steps: int | None = None, steps: int | None = None,
 QUICKSTARTS.register('var', quickstart_var)
 
 # %% ../nbs/85_quickstart.ipynb #c016
-MAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=4000, res=32, num_images=6000, batch_size=32, cfg=3.0,
+MAR_QUICKSTART_DEFAULTS = dict(tokenizer_steps=500, steps=9000, res=32, num_images=6000, batch_size=32, cfg=3.0,
                                seeds_per_class=6, tokenizer_lr=2e-3, lr=1e-3, num_iter=16, num_steps=50, kl_weight=1e-6,
-                               diffusion_batch_mul=4, precision='32-true')
+                               diffusion_batch_mul=1, precision='bf16-mixed')
 
 def quickstart_mar(tokenizer_steps: int | None = None, steps: int | None = None, res: int | None = None, device=None,
                    out: str | Path = 'figures/quickstart_mar.png', seed: int = 0, num_images: int | None = None,

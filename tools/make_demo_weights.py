@@ -9,10 +9,9 @@ and as LitEma's copy under `model_ema.` (the RDMs, LDM-8), only the EMA copy is 
 keeps every family's demo weights within 40 MiB. `zoo.load` casts them back to the model's dtype, puts the shared parts
 back and restores the raw weights from the EMA copy -- so a demo model's raw weights equal its EMA weights, and
 training resumed from a demo file starts from the EMA weights. The recipes' figures (`figures/quickstart*.png`) are
-redrawn on the way. One CPU thread by default, as most shipped files were made: about 10 minutes for llamagen, an hour
-or more for the others (rcg, whose recipe trains the encoder, both RDMs and all four pixel generators with their
-tokenizers, about two hours). `--device cuda` trains on a GPU: the shipped mar files took 157 s on an H200
-(`make_demo_weights.py mar --device cuda`); on this repository's 2-core CI machines that run is about 1.5 hours.
+redrawn on the way. One CPU thread by default, as the shipped files were made: about 10 minutes for llamagen, an hour
+or more for the others (mar about 55 minutes; rcg, whose recipe trains the encoder, both RDMs and all four pixel generators with their
+tokenizers, about two hours). `--device cuda` trains on a GPU.
 """
 import argparse, sys, tempfile, time
 from pathlib import Path
